@@ -1,0 +1,257 @@
+"""The office's back office for organisations, people, link requests and office contacts."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from members import services
+from members.models import (
+    AuditEvent,
+    Consent,
+    LinkRequest,
+    OfficeContact,
+    Organization,
+    OrganizationDomain,
+    User,
+)
+
+
+class OrganizationDomainInline(admin.TabularInline):
+    model = OrganizationDomain
+    extra = 1
+
+
+class PersonInline(admin.TabularInline):
+    model = User
+    fk_name = "organization"
+    fields = [
+        "email",
+        "first_name",
+        "last_name",
+        "job_title",
+        "function",
+        "is_organization_coordinator",
+    ]
+    readonly_fields = ["email"]
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "city",
+        "status",
+        "member_since",
+        "member_until",
+        "people_count",
+    ]
+    list_filter = ["status", "kind", "city"]
+    search_fields = ["name", "city", "domains__domain"]
+    inlines = [OrganizationDomainInline, PersonInline]
+    autocomplete_fields = ["survey_contact"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(people_total=Count("people", distinct=True))
+
+    @admin.display(description=_("people"), ordering="people_total")
+    def people_count(self, obj):
+        return obj.people_total
+
+
+class LinkStateFilter(admin.SimpleListFilter):
+    title = _("link state")
+    parameter_name = "linked"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("Linked to an organisation")),
+            ("no", _("Not linked")),
+            ("pending", _("Request pending")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(organization__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(organization__isnull=True)
+        if self.value() == "pending":
+            return queryset.filter(link_requests__state=LinkRequest.State.PENDING)
+        return queryset
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    readonly_fields = ["kind", "version", "given_at", "withdrawn_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["last_name", "first_name"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "organization",
+        "function",
+        "is_organization_coordinator",
+        "is_staff",
+        "is_active",
+    ]
+    list_select_related = ["organization"]
+    list_filter = [
+        LinkStateFilter,
+        "function",
+        "is_staff",
+        "is_organization_coordinator",
+        "follows__group",
+        "moderations__group",
+        "organization__status",
+    ]
+    search_fields = ["email", "first_name", "last_name", "organization__name"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["last_login", "date_joined", "created", "updated", "anonymised_at"]
+    inlines = [ConsentInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (
+            _("Person"),
+            {
+                "fields": [
+                    "title",
+                    "first_name",
+                    "last_name",
+                    "job_title",
+                    "function",
+                    "phone",
+                    "language",
+                ]
+            },
+        ),
+        (_("Membership"), {"fields": ["organization", "is_organization_coordinator"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (
+            _("Dates"),
+            {"fields": ["last_login", "date_joined", "created", "updated", "anonymised_at"]},
+        ),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "organization",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
+    ]
+    filter_horizontal = ["groups"]
+
+
+@admin.register(LinkRequest)
+class LinkRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "user_email",
+        "organization",
+        "organization_name",
+        "state",
+        "created_at",
+        "decided_by",
+    ]
+    list_select_related = ["user", "organization", "decided_by"]
+    list_filter = ["state", ("organization", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__email", "user__last_name", "organization__name", "organization_name"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["user", "state", "created_at", "decided_by", "decided_at"]
+    actions = ["approve", "reject"]
+
+    @admin.display(description=_("e-mail address"), ordering="user__email")
+    def user_email(self, obj):
+        return obj.user.email
+
+    def _decide(self, request, queryset, decide, done_message):
+        done = 0
+        for link_request in queryset.filter(state=LinkRequest.State.PENDING):
+            try:
+                decide(link_request)
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(getattr(exc, "messages", [str(exc)]))
+                self.message_user(request, f"{link_request}: {text}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Approve selected requests (link and notify)"), permissions=["change"]
+    )
+    def approve(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            lambda lr: services.link_request_approve(link_request_id=lr.pk, actor=request.user),
+            _("%(count)d request(s) approved."),
+        )
+
+    @admin.action(description=_("Reject selected requests (and notify)"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            lambda lr: services.link_request_reject(link_request_id=lr.pk, actor=request.user),
+            _("%(count)d request(s) rejected."),
+        )
+
+
+@admin.register(OfficeContact)
+class OfficeContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "role_de", "role_en", "phone", "email", "groups_count"]
+    search_fields = ["name", "role_de", "role_en"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(groups_total=Count("working_groups"))
+
+    @admin.display(description=_("working groups"), ordering="groups_total")
+    def groups_count(self, obj):
+        return obj.groups_total
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "object_repr"]
+    list_select_related = ["actor"]
+    list_filter = ["action"]
+    search_fields = ["action", "object_repr", "actor__email"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members import services
+from members.models import Function, Language, Organization, User
+from members.selectors import active_organizations
+
+
+class SignupForm(forms.Form):
+    """Extra fields of allauth's sign-up form (allauth adds e-mail and password)."""
+
+    title = forms.CharField(
+        label=_("Title"), max_length=40, required=False, help_text=_("Optional, e.g. Dr.")
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("— please choose —"),
+        help_text=_("The OptoNet member organisation you work for."),
+    )
+    organization_not_listed = forms.BooleanField(
+        label=_("My organisation is not listed"), required=False
+    )
+    organization_name = forms.CharField(
+        label=_("Name of your organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("Only if your organisation is not listed; the office will check it."),
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    function = forms.ChoiceField(label=_("Function"), choices=Function.choices)
+    language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "I have read the privacy policy and agree that OptoNet e.V. processes my data "
+            "as described there."
+        ),
+        required=True,
+        error_messages={"required": _("Please agree to the privacy policy to sign up.")},
+    )
+
+    field_order = [
+        "email",
+        "password1",
+        "password2",
+        "title",
+        "first_name",
+        "last_name",
+        "organization",
+        "organization_not_listed",
+        "organization_name",
+        "job_title",
+        "function",
+        "language",
+        "privacy_consent",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = active_organizations()
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization")
+        not_listed = cleaned.get("organization_not_listed")
+        name = (cleaned.get("organization_name") or "").strip()
+        if organization and not_listed:
+            self.add_error(
+                "organization_not_listed",
+                _("Either choose an organisation or tick this box, not both."),
+            )
+        elif not organization and not not_listed and "organization" not in self.errors:
+            self.add_error("organization", _("Please choose your organisation."))
+        elif not_listed and not name:
+            self.add_error("organization_name", _("Please name your organisation."))
+        cleaned["organization_name"] = name
+        return cleaned
+
+    def signup(self, request, user: User) -> None:
+        data = self.cleaned_data
+        services.person_complete_signup(
+            user=user,
+            title=data.get("title", ""),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            job_title=data.get("job_title", ""),
+            function=data["function"],
+            language=data["language"],
+            organization=None if data.get("organization_not_listed") else data.get("organization"),
+            organization_name=data.get("organization_name", ""),
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["title", "first_name", "last_name", "job_title", "function", "phone", "language"]
+
+
+class DeleteAccountForm(forms.Form):
+    confirm_email = forms.EmailField(
+        label=_("Type your e-mail address to confirm"),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_confirm_email(self):
+        value = self.cleaned_data["confirm_email"].strip().lower()
+        if value != self.user.email.lower():
+            raise forms.ValidationError(_("This is not the e-mail address of your account."))
+        return value
+
+
+class LinkRequestForm(forms.Form):
+    """For a signed-up person who is not linked yet and wants to (re)apply."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("— please choose —"),
+    )
+    organization_name = forms.CharField(
+        label=_("or: name of your organisation, if not listed"), max_length=200, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = active_organizations()
+
+    def clean(self):
+        cleaned = super().clean()
+        named = (cleaned.get("organization_name") or "").strip()
+        if not cleaned.get("organization") and not named and "organization" not in self.errors:
+            raise forms.ValidationError(_("Choose your organisation or name it."))
+        return cleaned

@@ -1,0 +1,112 @@
+"""Reads about people and organisations, and the role checks every view relies on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from members.models import LinkRequest, Organization, OrganizationDomain, User
+
+OFFICE_GROUP_NAME = "Office"
+
+
+def is_office_staff(user: User | AnonymousUser) -> bool:
+    """Office staff: Django staff in the "Office" permission group (or a superuser)."""
+    if not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_office_staff", None)
+    if cached is None:
+        cached = user.groups.filter(name=OFFICE_GROUP_NAME).exists()
+        user._is_office_staff = cached
+    return cached
+
+
+def is_member(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_member)
+
+
+def organization_for_email(email: str) -> Organization | None:
+    """The active member organisation owning the e-mail address's domain, if any."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    owner = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
+    if owner and owner.organization.is_active_member:
+        return owner.organization
+    return None
+
+
+def active_organizations() -> QuerySet[Organization]:
+    return Organization.objects.filter(status=Organization.Status.ACTIVE).order_by("name")
+
+
+def pending_link_requests_for_coordinator(coordinator: User) -> QuerySet[LinkRequest]:
+    if not (coordinator.is_organization_coordinator and coordinator.organization_id):
+        return LinkRequest.objects.none()
+    return (
+        LinkRequest.objects.filter(
+            organization_id=coordinator.organization_id, state=LinkRequest.State.PENDING
+        )
+        .select_related("user")
+        .order_by("created_at")
+    )
+
+
+def organization_people(organization_id: int) -> QuerySet[User]:
+    return User.objects.filter(organization_id=organization_id, is_active=True).order_by(
+        "last_name", "first_name"
+    )
+
+
+def person_data_export(user: User) -> dict[str, Any]:
+    """Everything the portal stores about a person, for "Download my data" (GDPR Art. 15/20)."""
+    from allauth.account.models import EmailAddress
+
+    from workinggroups.selectors import person_data_export_workinggroups
+
+    def dt(value):
+        return value.isoformat() if value else None
+
+    org = user.organization
+    data: dict[str, Any] = {
+        "profile": {
+            "email": user.email,
+            "title": user.title,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "job_title": user.job_title,
+            "function": user.function,
+            "phone": user.phone,
+            "language": user.language,
+            "organization": org.name if org else None,
+            "organisation_coordinator": user.is_organization_coordinator,
+            "date_joined": dt(user.date_joined),
+            "last_login": dt(user.last_login),
+        },
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user=user).order_by("email")
+        ],
+        "consents": [
+            {
+                "kind": c.kind,
+                "version": c.version,
+                "given_at": dt(c.given_at),
+                "withdrawn_at": dt(c.withdrawn_at),
+            }
+            for c in user.consents.order_by("given_at")
+        ],
+        "link_requests": [
+            {
+                "organization": r.organization.name if r.organization_id else r.organization_name,
+                "state": r.state,
+                "requested_at": dt(r.created_at),
+                "decided_at": dt(r.decided_at),
+            }
+            for r in user.link_requests.select_related("organization").order_by("created_at")
+        ],
+    }
+    data.update(person_data_export_workinggroups(user))
+    return data

@@ -1,0 +1,47 @@
+"""Thin Celery tasks of the members app: load by id, call a service or send one e-mail."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from members import services
+from members.models import LinkRequest
+from optonet.mail import send_templated_mail
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_link_decision_email(link_request_id: int) -> None:
+    link_request = (
+        LinkRequest.objects.select_related("user", "organization")
+        .filter(pk=link_request_id)
+        .first()
+    )
+    if link_request is None or link_request.state == LinkRequest.State.PENDING:
+        return
+    person = link_request.user
+    prefix = (
+        "members/email/link_approved"
+        if link_request.state == LinkRequest.State.APPROVED
+        else "members/email/link_rejected"
+    )
+    send_templated_mail(
+        prefix,
+        to=[person.email],
+        context={"person": person, "link_request": link_request},
+        language=person.language,
+    )
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=900)
+def anonymise_expired_personal_data() -> int:
+    return services.anonymise_expired_personal_data()

@@ -1,0 +1,133 @@
+"""The member's own pages under /me/: profile, data export, deletion, organisation."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import selectors, services
+from members.forms import DeleteAccountForm, LinkRequestForm, ProfileForm
+from members.models import LinkRequest, User
+from workinggroups.selectors import groups_followed_by
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    # A separate instance, so that rejected input never shows up as the person's name.
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
+    if request.method == "POST" and form.is_valid():
+        services.person_update_profile(user=user, actor=user, **form.cleaned_data)
+        messages.success(request, _("Your profile has been saved."))
+        response = redirect("members:profile")
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)  # the preferred language now applies
+        return response
+    pending = (
+        user.link_requests.filter(state=LinkRequest.State.PENDING)
+        .select_related("organization")
+        .first()
+    )
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "form": form,
+            "pending_link_request": pending,
+            "link_form": LinkRequestForm() if not user.organization_id else None,
+            "follows": groups_followed_by(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def link_request(request: HttpRequest) -> HttpResponse:
+    form = LinkRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.link_request_create(
+                user=request.user,
+                organization=form.cleaned_data.get("organization"),
+                organization_name=form.cleaned_data.get("organization_name") or "",
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Thank you. The OptoNet office will check your request."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("members:profile")
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    data = selectors.person_data_export(request.user)
+    services.audit_log(actor=request.user, action="members.person.data_exported", obj=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="optonet-my-data-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        services.person_delete(user=user, actor=user)
+        logout(request)
+        messages.success(request, _("Your account and your personal data have been deleted."))
+        return redirect("home")
+    return render(request, "members/delete.html", {"form": form})
+
+
+@login_required
+def organization(request: HttpRequest) -> HttpResponse:
+    """The organisation coordinator's page: colleagues and pending requests to approve."""
+    user = request.user
+    if not (user.is_organization_coordinator and user.is_member):
+        raise PermissionDenied
+    return render(
+        request,
+        "members/organization.html",
+        {
+            "organization": user.organization,
+            "people": selectors.organization_people(user.organization_id),
+            "pending": selectors.pending_link_requests_for_coordinator(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def link_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(LinkRequest, pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            services.link_request_approve(link_request_id=pk, actor=request.user)
+            messages.success(request, _("The request has been approved."))
+        elif decision == "reject":
+            services.link_request_reject(link_request_id=pk, actor=request.user)
+            messages.success(request, _("The request has been rejected."))
+        else:
+            messages.error(request, _("Unknown decision."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("members:organization")

@@ -1,0 +1,337 @@
+"""The office's back office for working groups, meetings, followers and registrations.
+
+Actions call the same services as the member pages, so every rule exists once.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from workinggroups import services
+from workinggroups.models import Follow, Meeting, Moderation, Registration, WorkingGroup
+
+
+class ModerationInline(admin.TabularInline):
+    model = Moderation
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    fields = ["title", "starts_at", "ends_at", "format", "capacity", "status"]
+    extra = 0
+    show_change_link = True
+    ordering = ["-starts_at"]
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_de",
+        "slug",
+        "join_policy",
+        "confidential",
+        "office_contact",
+        "followers",
+        "pending_followers",
+        "is_active",
+    ]
+    list_select_related = ["office_contact"]
+    list_filter = ["join_policy", "confidential", "is_active"]
+    search_fields = ["name_de", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    inlines = [ModerationInline, MeetingInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    "position",
+                    "is_active",
+                    "join_policy",
+                    "confidential",
+                    "office_contact",
+                ]
+            },
+        ),
+        (
+            _("German"),
+            {
+                "fields": [
+                    "name_de",
+                    "summary_de",
+                    "intro_de",
+                    "goals_de",
+                    "topics_de",
+                    "audience_de",
+                ]
+            },
+        ),
+        (
+            _("English"),
+            {
+                "fields": [
+                    "name_en",
+                    "summary_en",
+                    "intro_en",
+                    "goals_en",
+                    "topics_en",
+                    "audience_en",
+                ]
+            },
+        ),
+        (_("Audience"), {"fields": ["audience_functions"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                followers_total=Count(
+                    "follows", filter=Q(follows__state=Follow.State.ACTIVE), distinct=True
+                ),
+                pending_total=Count(
+                    "follows", filter=Q(follows__state=Follow.State.PENDING), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description=_("followers"), ordering="followers_total")
+    def followers(self, obj):
+        return obj.followers_total
+
+    @admin.display(description=_("awaiting approval"), ordering="pending_total")
+    def pending_followers(self, obj):
+        return obj.pending_total
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["user", "user_organization", "group", "state", "created_at", "decided_by"]
+    list_select_related = ["user__organization", "group", "decided_by"]
+    list_filter = ["state", "group"]
+    search_fields = ["user__email", "user__last_name", "user__organization__name"]
+    autocomplete_fields = ["user"]
+    actions = ["approve"]
+
+    @admin.display(description=_("organisation"), ordering="user__organization__name")
+    def user_organization(self, obj):
+        return obj.user.organization
+
+    @admin.action(description=_("Approve selected follow requests"), permissions=["change"])
+    def approve(self, request, queryset):
+        count = 0
+        for follow in queryset.filter(state=Follow.State.PENDING):
+            services.follow_approve(follow_id=follow.pk, actor=request.user)
+            count += 1
+        self.message_user(request, _("%(count)d follower(s) approved.") % {"count": count})
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    fields = [
+        "user",
+        "status",
+        "waitlist_position",
+        "mode",
+        "list_consent",
+        "attendance",
+        "created_at",
+        "cancelled_at",
+    ]
+    readonly_fields = ["user", "status", "waitlist_position", "created_at", "cancelled_at"]
+    extra = 0
+    can_delete = False
+    ordering = ["status", "created_at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user__organization")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Waiting-list positions for the whole meeting in one pass, not one query per row.
+        self._positions = {}
+        if obj is not None:
+            waiting = (
+                obj.registrations.filter(status=Registration.Status.WAITLISTED)
+                .order_by("created_at", "id")
+                .values_list("pk", flat=True)
+            )
+            self._positions = {pk: index for index, pk in enumerate(waiting, start=1)}
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description=_("waiting list position"))
+    def waitlist_position(self, obj):
+        return getattr(self, "_positions", {}).get(obj.pk, "")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "group",
+        "starts_at",
+        "format",
+        "status",
+        "capacity",
+        "confirmed",
+        "waitlisted",
+        "cancelled",
+    ]
+    list_select_related = ["group"]
+    list_filter = ["group", "status", "format", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "description", "venue_name"]
+    date_hierarchy = "starts_at"
+    readonly_fields = ["sequence", "created", "updated"]
+    inlines = [RegistrationInline]
+    actions = ["publish", "cancel_meeting", "duplicate_as_next", "promote_waiting_list"]
+    fieldsets = [
+        (None, {"fields": ["group", "title", "description", "language", "status"]}),
+        (
+            _("Date and place"),
+            {
+                "fields": [
+                    "starts_at",
+                    "ends_at",
+                    "format",
+                    "venue_name",
+                    "venue_address",
+                    "online_url",
+                ]
+            },
+        ),
+        (
+            _("Registration"),
+            {"fields": ["capacity", "registration_opens_at", "registration_deadline"]},
+        ),
+        (_("Record"), {"fields": ["sequence", "created", "updated"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                confirmed_total=Count(
+                    "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
+                ),
+                waitlisted_total=Count(
+                    "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
+                ),
+                cancelled_total=Count(
+                    "registrations", filter=Q(registrations__status=Registration.Status.CANCELLED)
+                ),
+            )
+        )
+
+    @admin.display(description=_("confirmed"), ordering="confirmed_total")
+    def confirmed(self, obj):
+        return obj.confirmed_total
+
+    @admin.display(description=_("waiting list"), ordering="waitlisted_total")
+    def waitlisted(self, obj):
+        return obj.waitlisted_total
+
+    @admin.display(description=_("cancelled"), ordering="cancelled_total")
+    def cancelled(self, obj):
+        return obj.cancelled_total
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status changes go through the actions, which notify the people concerned.
+        if obj is not None:
+            return [*self.readonly_fields, "status"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.meeting_changed(
+                meeting=obj, changed_fields=set(form.changed_data), actor=request.user
+            )
+
+    def _each(self, request, queryset, action, done_message):
+        count = 0
+        for meeting in queryset:
+            try:
+                action(meeting)
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(getattr(exc, "messages", [str(exc)]))
+                self.message_user(request, f"{meeting}: {text}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish selected meetings"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._each(
+            request,
+            queryset.filter(status=Meeting.Status.DRAFT),
+            lambda m: services.meeting_publish(meeting=m, actor=request.user),
+            _("%(count)d meeting(s) published."),
+        )
+
+    @admin.action(
+        description=_("Cancel selected meetings and notify registrants"), permissions=["change"]
+    )
+    def cancel_meeting(self, request, queryset):
+        self._each(
+            request,
+            queryset.exclude(status=Meeting.Status.CANCELLED),
+            lambda m: services.meeting_cancel(meeting=m, actor=request.user),
+            _("%(count)d meeting(s) cancelled; registrants are being notified."),
+        )
+
+    @admin.action(
+        description=_("Duplicate as next meeting (draft, 13 weeks later)"), permissions=["add"]
+    )
+    def duplicate_as_next(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda m: services.meeting_duplicate_as_next(meeting=m, actor=request.user),
+            _("%(count)d draft meeting(s) created."),
+        )
+
+    @admin.action(description=_("Fill free seats from the waiting list"), permissions=["change"])
+    def promote_waiting_list(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda m: services.waiting_list_promote(meeting=m, actor=request.user),
+            _("Waiting lists of %(count)d meeting(s) checked."),
+        )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "user", "organization", "status", "mode", "attendance", "created_at"]
+    list_select_related = ["meeting__group", "user", "organization"]
+    list_filter = ["status", "mode", "attendance", "meeting__group"]
+    search_fields = ["user__email", "user__last_name", "meeting__title", "organization__name"]
+    autocomplete_fields = ["meeting", "user"]
+    readonly_fields = ["status", "created_at", "confirmed_at", "cancelled_at", "anonymised_at"]
+    actions = ["cancel_registrations"]
+
+    def has_add_permission(self, request):
+        # Seats are decided only by the registration service (capacity and waiting list).
+        return False
+
+    @admin.action(
+        description=_("Cancel selected registrations (promotes the waiting list)"),
+        permissions=["change"],
+    )
+    def cancel_registrations(self, request, queryset):
+        count = 0
+        for registration in queryset.exclude(status=Registration.Status.CANCELLED):
+            services.registration_cancel(registration=registration, actor=request.user)
+            count += 1
+        self.message_user(request, _("%(count)d registration(s) cancelled.") % {"count": count})

@@ -1,0 +1,372 @@
+"""Every write about working groups, follows, meetings and registrations.
+
+The seat decision is made in one place (`registration_create`) under a row lock on the meeting,
+so that two people racing for the last seat never overbook it; cancellations and capacity changes
+promote from the waiting list under the same lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import User
+from members.selectors import is_member, is_office_staff
+from members.services import audit_log
+from workinggroups.models import Follow, Meeting, Registration, WorkingGroup
+from workinggroups.selectors import is_moderator_of
+
+# --- Follows -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def group_follow(*, group: WorkingGroup, user: User) -> Follow:
+    """Follow a group: at once for open groups, as a request for groups joined by approval."""
+    if not is_member(user):
+        raise ValidationError(_("Only people of member organisations can follow working groups."))
+    state = (
+        Follow.State.ACTIVE
+        if group.join_policy == WorkingGroup.JoinPolicy.OPEN
+        else Follow.State.PENDING
+    )
+    follow, created = Follow.objects.get_or_create(
+        group=group, user=user, defaults={"state": state}
+    )
+    if created:
+        audit_log(actor=user, action="workinggroups.follow.created", obj=group, state=state)
+    return follow
+
+
+@transaction.atomic
+def group_unfollow(*, group: WorkingGroup, user: User) -> None:
+    deleted, _rows = Follow.objects.filter(group=group, user=user).delete()
+    if deleted:
+        audit_log(actor=user, action="workinggroups.follow.deleted", obj=group)
+
+
+@transaction.atomic
+def follow_approve(*, follow_id: int, actor: User) -> Follow:
+    follow = Follow.objects.select_for_update().select_related("group").get(pk=follow_id)
+    if not (is_office_staff(actor) or is_moderator_of(actor, follow.group_id)):
+        raise PermissionDenied
+    if follow.state != Follow.State.ACTIVE:
+        follow.state = Follow.State.ACTIVE
+        follow.decided_by = actor
+        follow.decided_at = timezone.now()
+        follow.save(update_fields=["state", "decided_by", "decided_at"])
+        audit_log(
+            actor=actor,
+            action="workinggroups.follow.approved",
+            obj=follow.group,
+            user_id=follow.user_id,
+        )
+    return follow
+
+
+# --- Registrations -----------------------------------------------------------------------------
+
+
+def _lock_meeting(meeting_id: int) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("group").get(pk=meeting_id)
+
+
+def _confirmed_count(meeting: Meeting) -> int:
+    return Registration.objects.filter(
+        meeting=meeting, status=Registration.Status.CONFIRMED
+    ).count()
+
+
+def _check_open_for_registration(meeting: Meeting, person: User, now: datetime) -> None:
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("This meeting has been cancelled."))
+    if meeting.status != Meeting.Status.PUBLISHED:
+        raise ValidationError(_("This meeting is not open for registration."))
+    if meeting.starts_at <= now:
+        raise ValidationError(_("This meeting has already taken place."))
+    if not is_member(person):
+        raise ValidationError(
+            _("Participation is reserved for people of OptoNet member organisations.")
+        )
+    if meeting.registration_opens_at and now < meeting.registration_opens_at:
+        raise ValidationError(_("Registration for this meeting has not opened yet."))
+    if meeting.registration_deadline and now > meeting.registration_deadline:
+        raise ValidationError(_("The registration deadline has passed."))
+    if (
+        meeting.group.confidential
+        and not Follow.objects.filter(
+            group_id=meeting.group_id, user=person, state=Follow.State.ACTIVE
+        ).exists()
+    ):
+        raise ValidationError(
+            _("This is a confidential circle: please ask to join the working group first.")
+        )
+
+
+def registration_create(
+    *,
+    meeting: Meeting,
+    person: User,
+    mode: str = Registration.Mode.ON_SITE,
+    list_consent: bool = False,
+) -> tuple[Registration, bool]:
+    """Register a person: a seat if one is free, else the waiting list.
+
+    Returns (registration, created). A second request of the same person (a double click)
+    returns the existing registration unchanged.
+    """
+    try:
+        with transaction.atomic():
+            return _registration_create_locked(meeting.pk, person, mode, list_consent)
+    except IntegrityError:
+        # The unique constraint caught a parallel request of the same person.
+        existing = Registration.objects.get(meeting_id=meeting.pk, user=person)
+        return existing, False
+
+
+def _registration_create_locked(
+    meeting_id: int, person: User, mode: str, list_consent: bool
+) -> tuple[Registration, bool]:
+    now = timezone.now()
+    meeting = _lock_meeting(meeting_id)
+    _check_open_for_registration(meeting, person, now)
+    if meeting.format == Meeting.Format.ONLINE:
+        mode = Registration.Mode.ONLINE
+    elif meeting.format == Meeting.Format.ON_SITE:
+        mode = Registration.Mode.ON_SITE
+    registration = Registration.objects.filter(meeting=meeting, user=person).first()
+    if registration and registration.status != Registration.Status.CANCELLED:
+        return registration, False
+    has_seat = meeting.capacity is None or _confirmed_count(meeting) < meeting.capacity
+    status = Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
+    if registration is None:
+        registration = Registration(meeting=meeting, user=person)
+    registration.status = status
+    registration.mode = mode
+    registration.list_consent = list_consent
+    registration.organization_id = person.organization_id
+    registration.created_at = now  # a re-registration queues at the end of the waiting list
+    registration.confirmed_at = now if has_seat else None
+    registration.cancelled_at = None
+    registration.save()
+    audit_log(
+        actor=person,
+        action="workinggroups.registration.created",
+        obj=meeting,
+        registration_id=registration.pk,
+        status=status,
+    )
+    _notify(registration.pk, "confirmed" if has_seat else "waitlisted")
+    return registration, True
+
+
+def _promote_from_waiting_list(meeting: Meeting, actor: User | None) -> list[Registration]:
+    """Fill free seats from the waiting list, first come first served (meeting row locked)."""
+    promoted: list[Registration] = []
+    if meeting.status != Meeting.Status.PUBLISHED or meeting.starts_at <= timezone.now():
+        return promoted
+    free = None if meeting.capacity is None else meeting.capacity - _confirmed_count(meeting)
+    waiting = Registration.objects.filter(
+        meeting=meeting, status=Registration.Status.WAITLISTED
+    ).order_by("created_at", "id")
+    if free is not None:
+        waiting = waiting[: max(free, 0)]
+    now = timezone.now()
+    for registration in waiting:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        audit_log(
+            actor=actor,
+            action="workinggroups.registration.promoted",
+            obj=meeting,
+            registration_id=registration.pk,
+        )
+        _notify(registration.pk, "promoted")
+        promoted.append(registration)
+    return promoted
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor: User) -> Registration:
+    """Cancel a registration; the first on the waiting list moves up into a freed seat."""
+    meeting = _lock_meeting(registration.meeting_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    staff = is_office_staff(actor)
+    if registration.user_id != actor.pk and not staff:
+        raise PermissionDenied
+    if registration.status == Registration.Status.CANCELLED:
+        return registration  # cancelled already: a double click changes nothing
+    now = timezone.now()
+    if not staff:
+        if meeting.starts_at <= now:
+            raise ValidationError(_("This meeting has already started."))
+        if meeting.registration_deadline and now > meeting.registration_deadline:
+            raise ValidationError(
+                _(
+                    "The registration deadline has passed, so you can no longer cancel online. "
+                    "Please tell the OptoNet office if you cannot attend."
+                )
+            )
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at"])
+    audit_log(
+        actor=actor,
+        action="workinggroups.registration.cancelled",
+        obj=meeting,
+        registration_id=registration.pk,
+    )
+    _promote_from_waiting_list(meeting, actor)
+    return registration
+
+
+@transaction.atomic
+def waiting_list_promote(*, meeting: Meeting, actor: User | None) -> list[Registration]:
+    """Fill free seats (after the capacity was raised, say) from the waiting list."""
+    return _promote_from_waiting_list(_lock_meeting(meeting.pk), actor)
+
+
+@transaction.atomic
+def registration_set_mode(
+    *, registration: Registration, actor: User, mode: str, list_consent: bool
+) -> Registration:
+    if registration.user_id != actor.pk:
+        raise PermissionDenied
+    registration.mode = mode
+    registration.list_consent = list_consent
+    registration.save(update_fields=["mode", "list_consent"])
+    return registration
+
+
+def _notify(registration_id: int, kind: str) -> None:
+    from workinggroups.tasks import send_registration_email
+
+    transaction.on_commit(lambda: send_registration_email.delay(registration_id, kind))
+
+
+# --- Meetings ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_publish(*, meeting: Meeting, actor: User) -> Meeting:
+    meeting = _lock_meeting(meeting.pk)
+    if meeting.status == Meeting.Status.DRAFT:
+        meeting.status = Meeting.Status.PUBLISHED
+        meeting.save(update_fields=["status", "updated"])
+        audit_log(actor=actor, action="workinggroups.meeting.published", obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
+    """Cancel a meeting and tell everyone who was registered or waiting."""
+    meeting = _lock_meeting(meeting.pk)
+    if meeting.status == Meeting.Status.CANCELLED:
+        return meeting
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.sequence = F("sequence") + 1
+    meeting.save(update_fields=["status", "sequence", "updated"])
+    meeting.refresh_from_db()
+    audit_log(actor=actor, action="workinggroups.meeting.cancelled", obj=meeting)
+    for registration_id in Registration.objects.filter(
+        meeting=meeting,
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        user__isnull=False,
+    ).values_list("pk", flat=True):
+        _notify(registration_id, "meeting_cancelled")
+    return meeting
+
+
+CALENDAR_FIELDS = {
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "format",
+    "venue_name",
+    "venue_address",
+    "online_url",
+    "status",
+}
+
+
+@transaction.atomic
+def meeting_changed(*, meeting: Meeting, changed_fields: set[str], actor: User) -> Meeting:
+    """After the office edited a meeting: raise the calendar sequence if attendees would see the
+    change, and fill seats from the waiting list if the capacity grew."""
+    meeting = _lock_meeting(meeting.pk)
+    if changed_fields & CALENDAR_FIELDS:
+        Meeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1)
+        meeting.refresh_from_db()
+    if changed_fields:
+        audit_log(
+            actor=actor,
+            action="workinggroups.meeting.changed",
+            obj=meeting,
+            fields=sorted(changed_fields),
+        )
+    if "capacity" in changed_fields:
+        _promote_from_waiting_list(meeting, actor)
+    return meeting
+
+
+@transaction.atomic
+def meeting_duplicate_as_next(*, meeting: Meeting, actor: User, weeks: int = 13) -> Meeting:
+    """A draft copy of a meeting on the same weekday and time, `weeks` later (a quarter)."""
+    shift = timedelta(weeks=weeks)
+    copy = Meeting.objects.create(
+        group=meeting.group,
+        title=meeting.title,
+        description=meeting.description,
+        starts_at=meeting.starts_at + shift,
+        ends_at=meeting.ends_at + shift,
+        format=meeting.format,
+        venue_name=meeting.venue_name,
+        venue_address=meeting.venue_address,
+        online_url=meeting.online_url,
+        capacity=meeting.capacity,
+        registration_opens_at=None,
+        registration_deadline=(
+            meeting.registration_deadline + shift if meeting.registration_deadline else None
+        ),
+        language=meeting.language,
+        status=Meeting.Status.DRAFT,
+    )
+    audit_log(
+        actor=actor,
+        action="workinggroups.meeting.duplicated",
+        obj=copy,
+        source_meeting_id=meeting.pk,
+    )
+    return copy
+
+
+# --- Personal data -----------------------------------------------------------------------------
+
+
+def person_release_registrations(*, user: User, actor: User) -> None:
+    """Before a person is erased: cancel their future registrations (promoting the waiting
+    list) and anonymise the past ones, which stay for the counts."""
+    now = timezone.now()
+    future = Registration.objects.filter(user=user, meeting__ends_at__gt=now).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    for registration in future:
+        meeting = _lock_meeting(registration.meeting_id)
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at"])
+        _promote_from_waiting_list(meeting, None)
+    Registration.objects.filter(user=user).update(user=None, anonymised_at=now, list_consent=False)
+
+
+def registrations_anonymise_before(*, cutoff: datetime) -> int:
+    """Detach people from registrations of meetings that ended before `cutoff`."""
+    return Registration.objects.filter(meeting__ends_at__lt=cutoff, user__isnull=False).update(
+        user=None, anonymised_at=timezone.now(), list_consent=False
+    )

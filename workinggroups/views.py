@@ -1,0 +1,239 @@
+"""Working group pages, meeting pages, registration, and calendar files."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.decorators import member_required
+from members.models import User
+from workinggroups import selectors, services
+from workinggroups.calendar import calendar_bytes
+from workinggroups.forms import RegistrationForm
+from workinggroups.models import Follow, Registration, WorkingGroup
+
+
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = list(selectors.group_list(request.user))
+    for group in groups:
+        group.own_follow = selectors.follow_of(group=group, user=request.user)
+    return render(request, "workinggroups/group_list.html", {"groups": groups})
+
+
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.group_detail(slug=slug, user=request.user)
+    upcoming, past = selectors.group_meetings(group=group, user=request.user)
+    for meeting in upcoming:
+        meeting.own_registration = selectors.own_registration(meeting)
+        meeting.seats_left = selectors.seats_left(meeting)
+    return render(
+        request,
+        "workinggroups/group_detail.html",
+        {
+            "group": group,
+            "follow": selectors.follow_of(group=group, user=request.user),
+            "upcoming": upcoming,
+            "past": past,
+            "is_member": request.user.is_authenticated and request.user.is_member,
+        },
+    )
+
+
+@member_required
+@require_POST
+def group_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(WorkingGroup, slug=slug, is_active=True)
+    try:
+        follow = services.group_follow(group=group, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if follow.state == Follow.State.ACTIVE:
+            messages.success(
+                request, _("You now follow this working group and will receive its invitations.")
+            )
+        else:
+            messages.info(
+                request,
+                _(
+                    "Your request to join this working group has been sent. "
+                    "The office or the moderators will decide."
+                ),
+            )
+    return redirect(group)
+
+
+@login_required
+@require_POST
+def group_unfollow(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(WorkingGroup, slug=slug)
+    services.group_unfollow(group=group, user=request.user)
+    messages.success(request, _("You no longer follow this working group."))
+    return redirect(group)
+
+
+def group_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(WorkingGroup, slug=slug, is_active=True)
+    body = calendar_bytes(selectors.calendar_meetings_for_group(group), name=group.name)
+    return _ics_response(body, f"{group.slug}.ics", inline=True)
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
+    registration = selectors.own_registration(meeting)
+    active_registration = (
+        registration
+        if registration and registration.status != Registration.Status.CANCELLED
+        else None
+    )
+    details = selectors.can_see_meeting_details(meeting=meeting, user=request.user)
+    return render(
+        request,
+        "workinggroups/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "group": meeting.group,
+            "show_details": details,
+            "registration": active_registration,
+            "waitlist_position": (
+                selectors.waitlist_position(active_registration) if active_registration else None
+            ),
+            "option": selectors.registration_option(meeting=meeting, user=request.user),
+            "seats_left": selectors.seats_left(meeting),
+            "form": RegistrationForm(meeting=meeting),
+            "other_attendees": (
+                selectors.attendees_visible_to_attendees(meeting)
+                if active_registration
+                and active_registration.status == Registration.Status.CONFIRMED
+                else None
+            ),
+        },
+    )
+
+
+@member_required
+@require_POST
+def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
+    form = RegistrationForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        messages.error(request, _("Please check your registration details."))
+        return redirect(meeting)
+    try:
+        registration, created = services.registration_create(
+            meeting=meeting,
+            person=request.user,
+            mode=form.cleaned_data.get("mode") or Registration.Mode.ON_SITE,
+            list_consent=form.cleaned_data["list_consent"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+    if not created:
+        messages.info(request, _("You were already registered for this meeting."))
+    elif registration.status == Registration.Status.CONFIRMED:
+        messages.success(
+            request,
+            _(
+                "You are registered. A confirmation with a calendar file is "
+                "on its way to your inbox."
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "The meeting is full, so you are on the waiting list. We will "
+                "e-mail you as soon as a seat becomes free."
+            ),
+        )
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_cancel_registration(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = Registration.objects.filter(meeting_id=pk, user=request.user).first()
+    if registration is None:
+        raise Http404
+    if registration.status == Registration.Status.CANCELLED:
+        messages.info(request, _("Your registration was already cancelled."))
+        return redirect("workinggroups:meeting_detail", pk=pk)
+    try:
+        services.registration_cancel(registration=registration, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your registration has been cancelled."))
+    return redirect("workinggroups:meeting_detail", pk=pk)
+
+
+def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
+    registration = selectors.own_registration(meeting)
+    registered = bool(registration and registration.status == Registration.Status.CONFIRMED)
+    body = calendar_bytes([meeting], name=meeting.title, include_online_url=registered)
+    return _ics_response(body, f"optonet-meeting-{meeting.pk}.ics")
+
+
+@login_required
+def my_meetings(request: HttpRequest) -> HttpResponse:
+    upcoming, past = selectors.my_meetings(request.user)
+    return render(
+        request,
+        "workinggroups/my_meetings.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "feed_url": request.build_absolute_uri(
+                f"/calendar/{_calendar_token(request.user)}.ics"
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_calendar_reset(request: HttpRequest) -> HttpResponse:
+    _calendar_token(request.user, rotate=True)
+    messages.success(
+        request,
+        _(
+            "Your calendar address has been renewed. Subscribe again with "
+            "the new address; the old one no longer works."
+        ),
+    )
+    return redirect("workinggroups:my_meetings")
+
+
+def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    if len(token) < 32:
+        raise Http404
+    user = User.objects.filter(calendar_token=token, is_active=True).first()
+    if user is None:
+        raise Http404
+    body = calendar_bytes(
+        selectors.calendar_meetings_for_person(user), name="OptoNet", include_online_url=True
+    )
+    return _ics_response(body, "optonet.ics", inline=True)
+
+
+def _calendar_token(user: User, rotate: bool = False) -> str:
+    if rotate or not user.calendar_token:
+        user.calendar_token = secrets.token_urlsafe(32)
+        user.save(update_fields=["calendar_token"])
+    return user.calendar_token
+
+
+def _ics_response(body: bytes, filename: str, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
