@@ -74,7 +74,9 @@ def person_complete_signup(
         user=user, kind=Consent.Kind.PRIVACY_POLICY, version=settings.PRIVACY_POLICY_VERSION
     )
     if organization is not None and not organization.is_active_member:
-        raise ValidationError(_("This organisation is not an active member."))
+        raise ValidationError(
+            _("This organisation is not an active member."), code="organization_not_active"
+        )
     LinkRequest.objects.create(
         user=user,
         organization=organization,
@@ -137,12 +139,16 @@ def link_request_approve(
     if not _may_decide(actor, link_request):
         raise PermissionDenied
     if link_request.state != LinkRequest.State.PENDING:
-        raise ValidationError(_("This request has already been decided."))
+        raise ValidationError(_("This request has already been decided."), code="already_decided")
     target = organization or link_request.organization
     if target is None:
-        raise ValidationError(_("Choose the organisation this person belongs to."))
+        raise ValidationError(
+            _("Choose the organisation this person belongs to."), code="organization_required"
+        )
     if not target.is_active_member:
-        raise ValidationError(_("This organisation is not an active member."))
+        raise ValidationError(
+            _("This organisation is not an active member."), code="organization_not_active"
+        )
     person = User.objects.select_for_update().get(pk=link_request.user_id)
     person.organization = target
     person.save(update_fields=["organization", "updated"])
@@ -167,7 +173,7 @@ def link_request_reject(*, link_request_id: int, actor: User, note: str = "") ->
     if not _may_decide(actor, link_request):
         raise PermissionDenied
     if link_request.state != LinkRequest.State.PENDING:
-        raise ValidationError(_("This request has already been decided."))
+        raise ValidationError(_("This request has already been decided."), code="already_decided")
     link_request.state = LinkRequest.State.REJECTED
     link_request.decided_by = actor
     link_request.decided_at = timezone.now()
@@ -237,9 +243,13 @@ def link_request_create(
 ) -> LinkRequest:
     """A signed-up, unlinked person asks (again) to be linked; one pending request at a time."""
     if user.organization_id:
-        raise ValidationError(_("You are already linked to an organisation."))
+        raise ValidationError(
+            _("You are already linked to an organisation."), code="already_linked"
+        )
     if organization is not None and not organization.is_active_member:
-        raise ValidationError(_("This organisation is not an active member."))
+        raise ValidationError(
+            _("This organisation is not an active member."), code="organization_not_active"
+        )
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialise double clicks
     existing = LinkRequest.objects.filter(user=user, state=LinkRequest.State.PENDING).first()
     if existing:

@@ -8,10 +8,20 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from workinggroups import services
-from workinggroups.models import Follow, Meeting, Moderation, Registration, WorkingGroup
+from workinggroups.models import (
+    Follow,
+    Meeting,
+    MeetingDocument,
+    Moderation,
+    Registration,
+    WorkingGroup,
+)
 
 
 class ModerationInline(admin.TabularInline):
@@ -173,6 +183,27 @@ class RegistrationInline(admin.TabularInline):
         return getattr(self, "_positions", {}).get(obj.pk, "")
 
 
+class MeetingDocumentInline(admin.TabularInline):
+    """Uploads go through the workspace page, which checks type and size."""
+
+    model = MeetingDocument
+    fields = ["title", "original_name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _attendee_links(meeting: Meeting) -> str:
+    return format_html(
+        '<a href="{}">CSV</a> · <a href="{}">XLSX</a> · <a href="{}">PDF</a>',
+        reverse("workinggroups:attendees_csv", args=[meeting.pk]),
+        reverse("workinggroups:attendees_xlsx", args=[meeting.pk]),
+        reverse("workinggroups:attendees_pdf", args=[meeting.pk]),
+    )
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = [
@@ -190,9 +221,17 @@ class MeetingAdmin(admin.ModelAdmin):
     list_filter = ["group", "status", "format", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "description", "venue_name"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["sequence", "created", "updated"]
-    inlines = [RegistrationInline]
-    actions = ["publish", "cancel_meeting", "duplicate_as_next", "promote_waiting_list"]
+    readonly_fields = ["sequence", "created", "updated", "attendee_lists"]
+    inlines = [RegistrationInline, MeetingDocumentInline]
+    actions = [
+        "publish",
+        "cancel_meeting",
+        "duplicate_as_next",
+        "promote_waiting_list",
+        "download_csv",
+        "download_xlsx",
+        "download_pdf",
+    ]
     fieldsets = [
         (None, {"fields": ["group", "title", "description", "language", "status"]}),
         (
@@ -212,6 +251,7 @@ class MeetingAdmin(admin.ModelAdmin):
             _("Registration"),
             {"fields": ["capacity", "registration_opens_at", "registration_deadline"]},
         ),
+        (_("Attendee lists"), {"fields": ["attendee_lists"]}),
         (_("Record"), {"fields": ["sequence", "created", "updated"]}),
     ]
 
@@ -229,8 +269,43 @@ class MeetingAdmin(admin.ModelAdmin):
                 cancelled_total=Count(
                     "registrations", filter=Q(registrations__status=Registration.Status.CANCELLED)
                 ),
+                attended_total=Count(
+                    "registrations",
+                    filter=Q(registrations__attendance=Registration.Attendance.ATTENDED),
+                ),
             )
         )
+
+    @admin.display(description=_("attended"), ordering="attended_total")
+    def attended(self, obj):
+        return obj.attended_total
+
+    @admin.display(description=_("attendee lists"))
+    def attendee_lists(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return _attendee_links(obj)
+
+    def _download(self, request, queryset, url_name):
+        # The download view checks permission and records the download in the audit trail.
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Please select exactly one meeting for a download."), messages.WARNING
+            )
+            return None
+        return redirect(reverse(url_name, args=[queryset.get().pk]))
+
+    @admin.action(description=_("Download attendee list (CSV)"), permissions=["view"])
+    def download_csv(self, request, queryset):
+        return self._download(request, queryset, "workinggroups:attendees_csv")
+
+    @admin.action(description=_("Download attendee list (Excel)"), permissions=["view"])
+    def download_xlsx(self, request, queryset):
+        return self._download(request, queryset, "workinggroups:attendees_xlsx")
+
+    @admin.action(description=_("Download sign-in sheet (PDF)"), permissions=["view"])
+    def download_pdf(self, request, queryset):
+        return self._download(request, queryset, "workinggroups:attendees_pdf")
 
     @admin.display(description=_("confirmed"), ordering="confirmed_total")
     def confirmed(self, obj):

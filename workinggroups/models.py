@@ -218,6 +218,11 @@ class Meeting(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    results_summary = models.TextField(
+        _("results summary"),
+        blank=True,
+        help_text=_("Short summary of the results, visible to the group's followers."),
+    )
     # Raised on every change attendees should see, so calendar clients replace their copy.
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -334,3 +339,46 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user or _('(anonymised)')} · {self.meeting.title}"
+
+
+def meeting_document_path(document: MeetingDocument, filename: str) -> str:
+    # A random name: the stored path never reveals the original file name or guessable ids.
+    import secrets
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"meeting-documents/{document.meeting_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class MeetingDocument(models.Model):
+    """Minutes and materials of a meeting: for the group's followers who are members only.
+
+    Stored under MEDIA_ROOT, which is never served directly; downloads go through a view that
+    checks who asks.
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=meeting_document_path, max_length=300)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting document")
+        verbose_name_plural = _("meeting documents")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -287,3 +287,213 @@ def person_data_export_workinggroups(user: User) -> dict[str, Any]:
         # Invitations are recorded once invitation campaigns exist; until then none are stored.
         "invitations_received": [],
     }
+
+
+# --- Moderators' workspace ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendeeRow:
+    """One line of a meeting's attendee list, the same for CSV, XLSX and PDF."""
+
+    name: str
+    organization: str
+    job_title: str
+    function: str
+    email: str
+    mode: str
+    registered_at: Any
+    status: str
+    status_code: str
+
+
+def may_manage_meeting(user: User | AnonymousUser, meeting: Meeting) -> bool:
+    """Attendee lists, attendance and documents: the group's moderators and the office only."""
+    return is_office_staff(user) or is_moderator_of(user, meeting.group_id)
+
+
+def meeting_for_moderation(*, meeting_id: int, user: User) -> Meeting:
+    """The one permission check for everything in the moderators' workspace."""
+    from django.core.exceptions import PermissionDenied
+
+    meeting = Meeting.objects.select_related("group").filter(pk=meeting_id).first()
+    if meeting is None:
+        # Same answer as for a meeting of another group: ids reveal nothing.
+        raise PermissionDenied
+    if not may_manage_meeting(user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def attendee_list(meeting: Meeting) -> list[AttendeeRow]:
+    """Who is on a meeting's list, with which fields: confirmed first, then the waiting list in
+    its order. Cancelled registrations are not listed. One query, whatever the size."""
+    from members.models import Function
+
+    functions = dict(Function.choices)
+    modes = dict(Registration.Mode.choices)
+    statuses = dict(Registration.Status.choices)
+    registrations = (
+        Registration.objects.filter(meeting=meeting)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("user", "organization")
+        .order_by("status", "created_at", "id")  # "confirmed" sorts before "waitlisted"
+    )
+    rows = []
+    for registration in registrations:
+        person = registration.user
+        organization = registration.organization.name if registration.organization else ""
+        rows.append(
+            AttendeeRow(
+                name=person.full_name if person else _("(anonymised)"),
+                organization=organization,
+                job_title=person.job_title if person else "",
+                function=str(functions.get(person.function, "")) if person else "",
+                email=person.email if person else "",
+                mode=str(modes.get(registration.mode, "")),
+                registered_at=registration.created_at,
+                status=str(statuses[registration.status]),
+                status_code=registration.status,
+            )
+        )
+    confirmed = sorted(
+        (r for r in rows if r.status_code == Registration.Status.CONFIRMED),
+        key=lambda r: (r.name.split()[-1].casefold() if r.name else "", r.name.casefold()),
+    )
+    waiting = [r for r in rows if r.status_code == Registration.Status.WAITLISTED]
+    return confirmed + waiting
+
+
+def _workspace_meetings() -> QuerySet[Meeting]:
+    confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
+    return Meeting.objects.annotate(
+        confirmed_count=Count("registrations", filter=confirmed),
+        waitlist_count=Count("registrations", filter=_waitlisted),
+        on_site_count=Count(
+            "registrations", filter=confirmed & Q(registrations__mode=Registration.Mode.ON_SITE)
+        ),
+        online_count=Count(
+            "registrations", filter=confirmed & Q(registrations__mode=Registration.Mode.ONLINE)
+        ),
+        attended_count=Count(
+            "registrations",
+            filter=Q(registrations__attendance=Registration.Attendance.ATTENDED),
+        ),
+    )
+
+
+def workspace_groups(user: User) -> list[WorkingGroup]:
+    """The groups a person moderates (all groups for the office), each with its meetings of
+    this and last year and everything upcoming, counted in the same queries."""
+    groups = WorkingGroup.objects.filter(is_active=True)
+    if not is_office_staff(user):
+        groups = groups.filter(moderations__user=user)
+    since = timezone.now().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    since = since.replace(year=since.year - 1)
+    return list(
+        groups.distinct().prefetch_related(
+            Prefetch(
+                "meetings",
+                queryset=_workspace_meetings().filter(starts_at__gte=since).order_by("starts_at"),
+                to_attr="workspace_meetings",
+            )
+        )
+    )
+
+
+def is_moderator(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and Moderation.objects.filter(user=user).exists())
+
+
+def workspace_registrations(meeting: Meeting) -> list[Registration]:
+    return list(
+        Registration.objects.filter(meeting=meeting)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("user__organization")
+        .order_by("status", "user__last_name", "user__first_name", "id")
+    )
+
+
+def attendance_counts(meeting: Meeting) -> dict[str, int]:
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    counts = Registration.objects.filter(meeting=meeting).aggregate(
+        confirmed=Count("id", filter=confirmed),
+        waitlisted=Count("id", filter=Q(status=Registration.Status.WAITLISTED)),
+        on_site=Count("id", filter=confirmed & Q(mode=Registration.Mode.ON_SITE)),
+        online=Count("id", filter=confirmed & Q(mode=Registration.Mode.ONLINE)),
+        attended=Count("id", filter=Q(attendance=Registration.Attendance.ATTENDED)),
+        excused=Count("id", filter=Q(attendance=Registration.Attendance.EXCUSED)),
+        absent=Count("id", filter=Q(attendance=Registration.Attendance.ABSENT)),
+    )
+    return counts
+
+
+def may_read_documents(user: User | AnonymousUser, meeting: Meeting) -> bool:
+    """Minutes and materials: the group's followers who are members, moderators and the office."""
+    if may_manage_meeting(user, meeting):
+        return True
+    return bool(
+        is_member(user)
+        and Follow.objects.filter(
+            group_id=meeting.group_id, user=user, state=Follow.State.ACTIVE
+        ).exists()
+    )
+
+
+@dataclass(frozen=True)
+class YearOverview:
+    meetings_held: int
+    registrations: int
+    attended: int
+    attendance_rate: float | None
+    organizations_represented: int
+
+
+def group_year_overview(*, group: WorkingGroup, year: int) -> tuple[YearOverview, list[Meeting]]:
+    """A group's year: meetings held, confirmed registrations, attendance and organisations.
+
+    The attendance rate counts only meetings for which attendance was recorded, so a meeting
+    whose sheet was never typed in does not pull the rate down.
+    """
+    meetings = list(
+        _workspace_meetings()
+        .filter(
+            group=group,
+            status=Meeting.Status.PUBLISHED,
+            starts_at__year=year,
+            ends_at__lte=timezone.now(),
+        )
+        .annotate(
+            recorded_count=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.CONFIRMED)
+                & ~Q(registrations__attendance=""),
+            )
+        )
+        .order_by("starts_at")
+    )
+    recorded = [m for m in meetings if m.recorded_count]
+    confirmed_recorded = sum(m.confirmed_count for m in recorded)
+    attended = sum(m.attended_count for m in meetings)
+    organizations = (
+        Registration.objects.filter(
+            meeting__in=[m.pk for m in meetings],
+            attendance=Registration.Attendance.ATTENDED,
+            organization__isnull=False,
+        )
+        .values("organization")
+        .distinct()
+        .count()
+    )
+    overview = YearOverview(
+        meetings_held=len(meetings),
+        registrations=sum(m.confirmed_count for m in meetings),
+        attended=attended,
+        attendance_rate=(
+            sum(m.attended_count for m in recorded) / confirmed_recorded
+            if confirmed_recorded
+            else None
+        ),
+        organizations_represented=organizations,
+    )
+    return overview, meetings

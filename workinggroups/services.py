@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from members.models import User
 from members.selectors import is_member, is_office_staff
 from members.services import audit_log
-from workinggroups.models import Follow, Meeting, Registration, WorkingGroup
+from workinggroups.models import Follow, Meeting, MeetingDocument, Registration, WorkingGroup
 from workinggroups.selectors import is_moderator_of
 
 # --- Follows -----------------------------------------------------------------------------------
@@ -28,7 +28,9 @@ from workinggroups.selectors import is_moderator_of
 def group_follow(*, group: WorkingGroup, user: User) -> Follow:
     """Follow a group: at once for open groups, as a request for groups joined by approval."""
     if not is_member(user):
-        raise ValidationError(_("Only people of member organisations can follow working groups."))
+        raise ValidationError(
+            _("Only people of member organisations can follow working groups."), code="not_a_member"
+        )
     state = (
         Follow.State.ACTIVE
         if group.join_policy == WorkingGroup.JoinPolicy.OPEN
@@ -83,19 +85,22 @@ def _confirmed_count(meeting: Meeting) -> int:
 
 def _check_open_for_registration(meeting: Meeting, person: User, now: datetime) -> None:
     if meeting.status == Meeting.Status.CANCELLED:
-        raise ValidationError(_("This meeting has been cancelled."))
+        raise ValidationError(_("This meeting has been cancelled."), code="meeting_cancelled")
     if meeting.status != Meeting.Status.PUBLISHED:
-        raise ValidationError(_("This meeting is not open for registration."))
+        raise ValidationError(_("This meeting is not open for registration."), code="not_published")
     if meeting.starts_at <= now:
-        raise ValidationError(_("This meeting has already taken place."))
+        raise ValidationError(_("This meeting has already taken place."), code="meeting_past")
     if not is_member(person):
         raise ValidationError(
-            _("Participation is reserved for people of OptoNet member organisations.")
+            _("Participation is reserved for people of OptoNet member organisations."),
+            code="not_a_member",
         )
     if meeting.registration_opens_at and now < meeting.registration_opens_at:
-        raise ValidationError(_("Registration for this meeting has not opened yet."))
+        raise ValidationError(
+            _("Registration for this meeting has not opened yet."), code="registration_not_open"
+        )
     if meeting.registration_deadline and now > meeting.registration_deadline:
-        raise ValidationError(_("The registration deadline has passed."))
+        raise ValidationError(_("The registration deadline has passed."), code="deadline_passed")
     if (
         meeting.group.confidential
         and not Follow.objects.filter(
@@ -103,7 +108,8 @@ def _check_open_for_registration(meeting: Meeting, person: User, now: datetime) 
         ).exists()
     ):
         raise ValidationError(
-            _("This is a confidential circle: please ask to join the working group first.")
+            _("This is a confidential circle: please ask to join the working group first."),
+            code="confidential_follow_required",
         )
 
 
@@ -204,13 +210,14 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
     now = timezone.now()
     if not staff:
         if meeting.starts_at <= now:
-            raise ValidationError(_("This meeting has already started."))
+            raise ValidationError(_("This meeting has already started."), code="meeting_started")
         if meeting.registration_deadline and now > meeting.registration_deadline:
             raise ValidationError(
                 _(
                     "The registration deadline has passed, so you can no longer cancel online. "
                     "Please tell the OptoNet office if you cannot attend."
-                )
+                ),
+                code="cancel_after_deadline",
             )
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = now
@@ -370,3 +377,141 @@ def registrations_anonymise_before(*, cutoff: datetime) -> int:
     return Registration.objects.filter(meeting__ends_at__lt=cutoff, user__isnull=False).update(
         user=None, anonymised_at=timezone.now(), list_consent=False
     )
+
+
+# --- Moderators' workspace ----------------------------------------------------------------------
+
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Accepted uploads: extension -> (content type, signatures the file must start with)
+DOCUMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        (b"PK\x03\x04",),
+    ),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".odp": ("application/vnd.oasis.opendocument.presentation", (b"PK\x03\x04",)),
+    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    ".ppt": ("application/vnd.ms-powerpoint", (b"\xd0\xcf\x11\xe0",)),
+    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+
+
+def _require_manager(meeting: Meeting, actor: User) -> None:
+    from workinggroups.selectors import may_manage_meeting
+
+    if not may_manage_meeting(actor, meeting):
+        raise PermissionDenied
+
+
+def attendee_list_downloaded(*, meeting: Meeting, actor: User, file_format: str, rows: int) -> None:
+    """Every download of a list is recorded: who, which meeting, which format, when."""
+    _require_manager(meeting, actor)
+    audit_log(
+        actor=actor,
+        action="workinggroups.attendees.downloaded",
+        obj=meeting,
+        format=file_format,
+        rows=rows,
+    )
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, actor: User, attendance: dict[int, str]) -> int:
+    """Record attended / excused / absent per confirmed registration; returns rows changed."""
+    _require_manager(meeting, actor)
+    allowed = set(Registration.Attendance.values)
+    if any(value not in allowed for value in attendance.values()):
+        raise ValidationError(_("Unknown attendance value."), code="invalid_attendance")
+    registrations = Registration.objects.select_for_update().filter(
+        meeting=meeting, status=Registration.Status.CONFIRMED, pk__in=list(attendance)
+    )
+    changed = []
+    for registration in registrations:
+        value = attendance[registration.pk]
+        if registration.attendance != value:
+            registration.attendance = value
+            changed.append(registration)
+    Registration.objects.bulk_update(changed, ["attendance"])
+    if changed:
+        audit_log(
+            actor=actor,
+            action="workinggroups.attendance.recorded",
+            obj=meeting,
+            changed=len(changed),
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def meeting_set_results_summary(*, meeting: Meeting, actor: User, summary: str) -> Meeting:
+    _require_manager(meeting, actor)
+    Meeting.objects.filter(pk=meeting.pk).update(results_summary=summary.strip())
+    meeting.refresh_from_db()
+    audit_log(actor=actor, action="workinggroups.meeting.summary_saved", obj=meeting)
+    return meeting
+
+
+def document_upload(*, meeting: Meeting, actor: User, title: str, upload) -> MeetingDocument:
+    """Store minutes or material after checking type (extension and content) and size."""
+    from pathlib import PurePath
+
+    _require_manager(meeting, actor)
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in DOCUMENT_TYPES:
+        raise ValidationError(
+            _("This file type is not accepted. Please upload PDF, Office documents or images."),
+            code="file_type",
+        )
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise ValidationError(_("The file is larger than 20 MB."), code="file_too_large")
+    content_type, signatures = DOCUMENT_TYPES[suffix]
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(signatures):
+        raise ValidationError(_("The file's content does not match its type."), code="file_content")
+    with transaction.atomic():
+        document = MeetingDocument(
+            meeting=meeting,
+            title=title.strip() or PurePath(upload.name).stem,
+            original_name=PurePath(upload.name).name[:255],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        document.file.save(upload.name, upload, save=False)
+        document.save()
+        audit_log(
+            actor=actor,
+            action="workinggroups.document.uploaded",
+            obj=meeting,
+            document_id=document.pk,
+            title=document.title,
+        )
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: MeetingDocument, actor: User) -> None:
+    _require_manager(document.meeting, actor)
+    audit_log(
+        actor=actor,
+        action="workinggroups.document.deleted",
+        obj=document.meeting,
+        document_id=document.pk,
+        title=document.title,
+    )
+    stored = document.file.name
+    storage = document.file.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(stored))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workinggroups import views
+from workinggroups import views, views_workspace
 
 app_name = "workinggroups"
 
@@ -17,4 +17,37 @@ urlpatterns = [
     path("me/meetings/", views.my_meetings, name="my_meetings"),
     path("me/meetings/calendar/renew/", views.my_calendar_reset, name="my_calendar_reset"),
     path("calendar/<str:token>.ics", views.personal_calendar, name="personal_calendar"),
+    # The moderators' workspace
+    path("workspace/", views_workspace.workspace, name="workspace"),
+    path(
+        "workspace/meetings/<int:pk>/", views_workspace.workspace_meeting, name="workspace_meeting"
+    ),
+    path(
+        "workspace/groups/<slug:slug>/overview/",
+        views_workspace.group_overview,
+        name="group_overview",
+    ),
+    path(
+        "meetings/<int:pk>/attendees.csv",
+        views_workspace.attendees_download,
+        {"file_format": "csv"},
+        name="attendees_csv",
+    ),
+    path(
+        "meetings/<int:pk>/attendees.xlsx",
+        views_workspace.attendees_download,
+        {"file_format": "xlsx"},
+        name="attendees_xlsx",
+    ),
+    path(
+        "meetings/<int:pk>/attendees.pdf",
+        views_workspace.attendees_download,
+        {"file_format": "pdf"},
+        name="attendees_pdf",
+    ),
+    path(
+        "meetings/<int:pk>/documents/<int:doc_pk>/",
+        views_workspace.meeting_document,
+        name="meeting_document",
+    ),
 ]

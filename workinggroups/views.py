@@ -94,6 +94,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     details = selectors.can_see_meeting_details(meeting=meeting, user=request.user)
+    may_read_documents = selectors.may_read_documents(request.user, meeting)
     return render(
         request,
         "workinggroups/meeting_detail.html",
@@ -108,6 +109,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "option": selectors.registration_option(meeting=meeting, user=request.user),
             "seats_left": selectors.seats_left(meeting),
             "form": RegistrationForm(meeting=meeting),
+            "documents": list(meeting.documents.all()) if may_read_documents else None,
+            "may_manage": selectors.may_manage_meeting(request.user, meeting),
             "other_attendees": (
                 selectors.attendees_visible_to_attendees(meeting)
                 if active_registration

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from members import services
@@ -100,5 +101,6 @@ def test_a_decided_request_cannot_be_decided_again(office_user):
         user=UserFactory(organization=None), organization=OrganizationFactory()
     )
     services.link_request_reject(link_request_id=request.pk, actor=office_user)
-    with pytest.raises(Exception, match="already been decided"):
+    with pytest.raises(ValidationError) as error:
         services.link_request_approve(link_request_id=request.pk, actor=office_user)
+    assert error.value.code == "already_decided"

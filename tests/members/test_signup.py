@@ -103,8 +103,10 @@ def test_signup_with_organisation_not_listed_records_its_name(client):
         ({"privacy_consent": ""}, "privacy_consent"),
         ({"organization": ""}, "organization"),
         ({"organization": "999999"}, "organization"),
-        ({"organization": "", "organization_not_listed": "on", "organization_name": ""},
-     "organization_name"),
+        (
+            {"organization": "", "organization_not_listed": "on", "organization_name": ""},
+            "organization_name",
+        ),
         ({"first_name": ""}, "first_name"),
     ],
 )

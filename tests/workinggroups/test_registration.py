@@ -94,24 +94,27 @@ def test_re_registration_after_cancelling_queues_at_the_end():
 @pytest.mark.parametrize(
     "meeting_kwargs, message",
     [
-        ({"status": Meeting.Status.CANCELLED}, "cancelled"),
-        ({"starts_at": timezone.now() - timedelta(days=1)}, "already taken place"),
-        ({"registration_deadline": timezone.now() - timedelta(hours=1)}, "deadline"),
-        ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "not opened"),
+        ({"status": Meeting.Status.CANCELLED}, "meeting_cancelled"),
+        ({"starts_at": timezone.now() - timedelta(days=1)}, "meeting_past"),
+        ({"registration_deadline": timezone.now() - timedelta(hours=1)}, "deadline_passed"),
+        ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "registration_not_open"),
     ],
 )
 def test_registration_refused_with_a_clear_reason(meeting_kwargs, message):
     meeting = MeetingFactory(**meeting_kwargs)
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ValidationError) as error:
         services.registration_create(meeting=meeting, person=UserFactory())
+    assert error.value.code == message
+    assert error.value.messages[0]  # a sentence for the person, in their language
     assert not Registration.objects.exists()
 
 
 def test_people_of_non_member_organisations_cannot_register():
     ended = OrganizationFactory(status="ended")
     for person in (UserFactory(organization=None), UserFactory(organization=ended)):
-        with pytest.raises(ValidationError, match="member organisations"):
+        with pytest.raises(ValidationError) as error:
             services.registration_create(meeting=MeetingFactory(), person=person)
+        assert error.value.code == "not_a_member"
 
 
 def test_confidential_group_needs_an_approved_follow():
@@ -119,8 +122,9 @@ def test_confidential_group_needs_an_approved_follow():
     meeting = MeetingFactory(group=group)
     person = UserFactory()
     FollowFactory(group=group, user=person, state="pending")
-    with pytest.raises(ValidationError, match="confidential"):
+    with pytest.raises(ValidationError) as error:
         services.registration_create(meeting=meeting, person=person)
+    assert error.value.code == "confidential_follow_required"
     person.follows.update(state="active")
     assert services.registration_create(meeting=meeting, person=person)[1]
 
@@ -132,8 +136,9 @@ def test_cancelling_after_the_deadline_is_refused_for_members_but_not_for_staff(
     Meeting.objects.filter(pk=meeting.pk).update(
         registration_deadline=timezone.now() - timedelta(minutes=1)
     )
-    with pytest.raises(ValidationError, match="deadline"):
+    with pytest.raises(ValidationError) as error:
         services.registration_cancel(registration=registration, actor=person)
+    assert error.value.code == "cancel_after_deadline"
     registration.refresh_from_db()
     assert registration.status == "confirmed"
     services.registration_cancel(registration=registration, actor=office_user)

@@ -1,0 +1,183 @@
+"""The moderators' workspace: attendee lists, attendance, minutes and materials.
+
+Every view here goes through `selectors.meeting_for_moderation`, the one permission check.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from members.selectors import is_office_staff
+from workinggroups import exports, selectors, services
+from workinggroups.forms_workspace import DocumentForm, ResultsSummaryForm
+from workinggroups.models import Meeting, MeetingDocument, Registration, WorkingGroup
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", lambda meeting, rows: exports.attendees_csv(rows)),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exports.attendees_xlsx,
+    ),
+    "pdf": ("application/pdf", exports.attendees_pdf),
+}
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    if not (selectors.is_moderator(request.user) or is_office_staff(request.user)):
+        raise PermissionDenied
+    groups = selectors.workspace_groups(request.user)
+    return render(
+        request,
+        "workinggroups/workspace.html",
+        {
+            "groups": groups,
+            "is_office_staff": is_office_staff(request.user),
+        },
+    )
+
+
+@login_required
+def attendees_download(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    meeting = selectors.meeting_for_moderation(meeting_id=pk, user=request.user)
+    rows = selectors.attendee_list(meeting)
+    content_type, render_file = EXPORTS[file_format]
+    body = render_file(meeting, rows)
+    services.attendee_list_downloaded(
+        meeting=meeting, actor=request.user, file_format=file_format, rows=len(rows)
+    )
+    stamp = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    filename = f"optonet-{slugify(meeting.title)[:40]}-{stamp}.{file_format}"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def workspace_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_moderation(meeting_id=pk, user=request.user)
+    summary_form = ResultsSummaryForm(initial={"results_summary": meeting.results_summary})
+    document_form = DocumentForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "attendance":
+                values = {
+                    int(key.split("-", 1)[1]): value
+                    for key, value in request.POST.items()
+                    if key.startswith("attendance-") and key.split("-", 1)[1].isdigit()
+                }
+                changed = services.attendance_record(
+                    meeting=meeting, actor=request.user, attendance=values
+                )
+                messages.success(
+                    request, _("Attendance saved (%(count)d changed).") % {"count": changed}
+                )
+                return redirect("workinggroups:workspace_meeting", pk=pk)
+            if action == "summary":
+                summary_form = ResultsSummaryForm(request.POST)
+                if summary_form.is_valid():
+                    services.meeting_set_results_summary(
+                        meeting=meeting,
+                        actor=request.user,
+                        summary=summary_form.cleaned_data["results_summary"],
+                    )
+                    messages.success(request, _("The summary has been saved."))
+                    return redirect("workinggroups:workspace_meeting", pk=pk)
+            elif action == "upload":
+                document_form = DocumentForm(request.POST, request.FILES)
+                if document_form.is_valid():
+                    try:
+                        services.document_upload(
+                            meeting=meeting,
+                            actor=request.user,
+                            title=document_form.cleaned_data["title"],
+                            upload=document_form.cleaned_data["file"],
+                        )
+                    except ValidationError as exc:
+                        document_form.add_error("file", exc)
+                    else:
+                        messages.success(request, _("The document has been uploaded."))
+                        return redirect("workinggroups:workspace_meeting", pk=pk)
+            elif action == "delete_document":
+                document = get_object_or_404(
+                    MeetingDocument, meeting=meeting, pk=request.POST.get("document") or 0
+                )
+                services.document_delete(document=document, actor=request.user)
+                messages.success(request, _("The document has been removed."))
+                return redirect("workinggroups:workspace_meeting", pk=pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return render(
+        request,
+        "workinggroups/workspace_meeting.html",
+        {
+            "meeting": meeting,
+            "group": meeting.group,
+            "counts": selectors.attendance_counts(meeting),
+            "registrations": selectors.workspace_registrations(meeting),
+            "attendance_choices": Registration.Attendance.choices,
+            "summary_form": summary_form,
+            "document_form": document_form,
+            "documents": list(meeting.documents.select_related("uploaded_by")),
+            "can_upload": True,
+        },
+    )
+
+
+def meeting_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    """Minutes and materials, only for the group's followers who are members (and managers)."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    document = get_object_or_404(
+        MeetingDocument.objects.select_related("meeting__group"), pk=doc_pk, meeting_id=pk
+    )
+    if document.meeting.status == Meeting.Status.DRAFT and not selectors.may_manage_meeting(
+        request.user, document.meeting
+    ):
+        raise PermissionDenied
+    if not selectors.may_read_documents(request.user, document.meeting):
+        raise PermissionDenied
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def group_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(WorkingGroup, slug=slug)
+    if not (is_office_staff(request.user) or selectors.is_moderator_of(request.user, group.pk)):
+        raise PermissionDenied
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    year = min(max(year, 2000), this_year + 1)
+    overview, meetings = selectors.group_year_overview(group=group, year=year)
+    return render(
+        request,
+        "workinggroups/group_overview.html",
+        {
+            "group": group,
+            "year": year,
+            "years": list(range(this_year, this_year - 5, -1)),
+            "overview": overview,
+            "meetings": meetings,
+        },
+    )
