@@ -358,10 +358,21 @@ def attendee_list(meeting: Meeting) -> list[AttendeeRow]:
         )
     confirmed = sorted(
         (r for r in rows if r.status_code == Registration.Status.CONFIRMED),
-        key=lambda r: (r.name.split()[-1].casefold() if r.name else "", r.name.casefold()),
+        key=lambda r: (
+            _collation_key(r.name.split()[-1] if r.name else ""),
+            _collation_key(r.name),
+        ),
     )
     waiting = [r for r in rows if r.status_code == Registration.Status.WAITLISTED]
     return confirmed + waiting
+
+
+def _collation_key(text: str) -> str:
+    """Alphabetical as a German reader expects: "Åström" with the A's, "Öztürk" with the O's."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _workspace_meetings() -> QuerySet[Meeting]:
