@@ -48,7 +48,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
 bench: $(VENV)/.installed-test
-	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) $(PY) bench/run.py
+	$(PY) bench/attendee_exports.py
 
 clean:
 	rm -rf $(VENV) var

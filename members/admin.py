@@ -169,6 +169,32 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     filter_horizontal = ["groups"]
+    # Who may grant roles: only superusers. Office staff manage people, not privileges.
+    privilege_fields = ["is_staff", "is_superuser", "groups"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.privilege_fields
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        # The same erasure as "Delete my account": seats freed, past counts kept.
+        services.person_delete(user=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for person in queryset:
+            services.person_delete(user=person, actor=request.user)
 
 
 @admin.register(LinkRequest)

@@ -29,9 +29,19 @@ class UserLanguageMiddleware:
                 return response
         return self.get_response(request)
 
-    @staticmethod
-    def _require_totp_for_staff(request, user):
-        if not user.is_staff or not request.path.startswith("/admin/"):
+    # Where staff may go before TOTP is set up: the account pages (to set it up) and the like.
+    TOTP_EXEMPT_PREFIXES = (
+        "/accounts/",
+        "/static/",
+        "/i18n/",
+        "/healthz",
+        "/imprint/",
+        "/privacy/",
+    )
+
+    @classmethod
+    def _require_totp_for_staff(cls, request, user):
+        if not user.is_staff or request.path.startswith(cls.TOTP_EXEMPT_PREFIXES):
             return None
         from allauth.mfa.models import Authenticator
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from members.models import LinkRequest, Organization, OrganizationDomain, User
 
@@ -39,7 +40,13 @@ def organization_for_email(email: str) -> Organization | None:
 
 
 def active_organizations() -> QuerySet[Organization]:
-    return Organization.objects.filter(status=Organization.Status.ACTIVE).order_by("name")
+    """Organisations whose people count as members today."""
+    today = timezone.localdate()
+    return (
+        Organization.objects.filter(status=Organization.Status.ACTIVE)
+        .filter(Q(member_until__isnull=True) | Q(member_until__gte=today))
+        .order_by("name")
+    )
 
 
 def pending_link_requests_for_coordinator(coordinator: User) -> QuerySet[LinkRequest]:

@@ -133,6 +133,9 @@ def link_request_approve(
     *, link_request_id: int, actor: User, organization: Organization | None = None
 ) -> LinkRequest:
     """Approve a pending request; the office may pick the organisation for "not listed" ones."""
+    # Lock order person → request, as in membership_link_after_verification.
+    person_id = LinkRequest.objects.values_list("user_id", flat=True).get(pk=link_request_id)
+    User.objects.select_for_update().filter(pk=person_id).first()
     link_request = (
         LinkRequest.objects.select_for_update().select_related("user").get(pk=link_request_id)
     )
@@ -214,9 +217,13 @@ def person_delete(*, user: User, actor: User) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     person_release_registrations(user=user, actor=actor)
     # The audit trail keeps what happened, not who it was about.
+    link_request_ids = [str(pk) for pk in user.link_requests.values_list("pk", flat=True)]
     AuditEvent.objects.filter(object_type="members.user", object_id=str(user.pk)).update(
         object_repr=""
     )
+    AuditEvent.objects.filter(
+        object_type="members.linkrequest", object_id__in=link_request_ids
+    ).update(object_repr="")
     audit_log(
         actor=None,
         action="members.person.deleted",

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from members import services
 from members.models import LinkRequest
-from optonet.mail import send_templated_mail
+from optonet.mail import is_transient_smtp_error, retry_delay, send_templated_mail
 
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=8,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
-def send_link_decision_email(link_request_id: int) -> None:
+@shared_task(bind=True, max_retries=8, acks_late=True, soft_time_limit=60, time_limit=90)
+def send_link_decision_email(self, link_request_id: int) -> None:
+    """Tell the person how their link request was decided; transient SMTP errors retry."""
     link_request = (
         LinkRequest.objects.select_related("user", "organization")
         .filter(pk=link_request_id)
@@ -34,12 +25,19 @@ def send_link_decision_email(link_request_id: int) -> None:
         if link_request.state == LinkRequest.State.APPROVED
         else "members/email/link_rejected"
     )
-    send_templated_mail(
-        prefix,
-        to=[person.email],
-        context={"person": person, "link_request": link_request},
-        language=person.language,
-    )
+    try:
+        send_templated_mail(
+            prefix,
+            to=[person.email],
+            context={"person": person, "link_request": link_request},
+            language=person.language,
+        )
+    except Exception as exc:
+        if is_transient_smtp_error(exc) and self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+        services.audit_log(
+            actor=None, action="members.email.failed", obj=link_request, error=str(exc)[:500]
+        )
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=900)

@@ -47,3 +47,23 @@ def build_message(
 
 def send_templated_mail(template_prefix: str, **kwargs) -> None:
     build_message(template_prefix, **kwargs).send(fail_silently=False)
+
+
+def is_transient_smtp_error(exc: BaseException) -> bool:
+    """Worth retrying: connection problems and 4xx answers. 5xx answers are final."""
+    import smtplib
+
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(
+        exc,
+        smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | ConnectionError | TimeoutError,
+    )
+
+
+def retry_delay(retries: int) -> int:
+    """30 s, 1 min, 2 min … capped at 30 min (below the broker's visibility timeout)."""
+    return min(30 * 2**retries, 1800)

@@ -32,11 +32,19 @@ class ModerationInline(admin.TabularInline):
 
 
 class MeetingInline(admin.TabularInline):
+    """An overview only: meetings are edited on their own page, whose save and actions keep
+    the calendar sequence, waiting list and notifications right."""
+
     model = Meeting
     fields = ["title", "starts_at", "ends_at", "format", "capacity", "status"]
+    readonly_fields = fields
     extra = 0
     show_change_link = True
+    can_delete = False
     ordering = ["-starts_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(WorkingGroup)
@@ -191,6 +199,10 @@ class MeetingDocumentInline(admin.TabularInline):
     fields = ["title", "original_name", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -401,6 +413,15 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Seats are decided only by the registration service (capacity and waiting list).
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Cancel instead (an action): that frees the seat for the waiting list and is audited.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "meeting", "user", "organization"]
+        return self.readonly_fields
 
     @admin.action(
         description=_("Cancel selected registrations (promotes the waiting list)"),

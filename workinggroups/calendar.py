@@ -1,8 +1,12 @@
-"""iCalendar (RFC 5545) files and feeds for meetings: stable UIDs, SEQUENCE raised on change."""
+"""iCalendar (RFC 5545) files and feeds for meetings: stable UIDs, SEQUENCE raised on change.
+
+What an event shows follows the meeting page: title and time for everyone, agenda and venue
+for those who may see them, the online link only for confirmed attendees.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,7 +21,7 @@ def meeting_uid(meeting: Meeting) -> str:
     return f"meeting-{meeting.pk}@portal.optonet"
 
 
-def _event(meeting: Meeting, *, include_online_url: bool) -> Event:
+def _event(meeting: Meeting, *, show_details: bool, include_online_url: bool) -> Event:
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("sequence", meeting.sequence)
@@ -26,17 +30,18 @@ def _event(meeting: Meeting, *, include_online_url: bool) -> Event:
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     event.add("summary", f"{meeting.title} · {meeting.group.name_de}")
-    description = meeting.description
+    url = f"{settings.PORTAL_BASE_URL}{meeting.get_absolute_url()}"
+    description = meeting.description if show_details else ""
     if include_online_url and meeting.online_url:
         description = f"{description}\n\nOnline: {meeting.online_url}".strip()
-    url = f"{settings.PORTAL_BASE_URL}{meeting.get_absolute_url()}"
     event.add("description", f"{description}\n\n{url}".strip())
     event.add("url", url)
-    location = ", ".join(p for p in (meeting.venue_name, meeting.venue_address) if p)
     if meeting.format == Meeting.Format.ONLINE:
-        location = "Online"
-    if location:
-        event["location"] = vText(location)
+        event["location"] = vText("Online")
+    elif show_details:
+        location = ", ".join(p for p in (meeting.venue_name, meeting.venue_address) if p)
+        if location:
+            event["location"] = vText(location)
     event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
@@ -46,17 +51,24 @@ def calendar_bytes(
     meetings: Iterable[Meeting],
     *,
     name: str,
-    include_online_url: bool = False,
-    method: str = "PUBLISH",
+    show_details: bool | Callable[[Meeting], bool] = False,
+    include_online_url: bool | Callable[[Meeting], bool] = False,
 ) -> bytes:
+    """A VCALENDAR with one VEVENT per meeting. The two flags may be per-meeting callables.
+
+    Cancellations are published as STATUS:CANCELLED with a raised SEQUENCE (METHOD:PUBLISH),
+    which calendar clients apply without the organiser/attendee data that METHOD:CANCEL needs.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
+    calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval;value=duration", "PT6H")
     for meeting in meetings:
-        calendar.add_component(_event(meeting, include_online_url=include_online_url))
+        details = show_details(meeting) if callable(show_details) else show_details
+        online = include_online_url(meeting) if callable(include_online_url) else include_online_url
+        calendar.add_component(_event(meeting, show_details=details, include_online_url=online))
     return calendar.to_ical()

@@ -201,8 +201,17 @@ def registration_option(*, meeting: Meeting, user: User | AnonymousUser) -> Regi
 
 
 def can_see_meeting_details(*, meeting: Meeting, user: User | AnonymousUser) -> bool:
-    """Agenda and venue are for members; titles and dates are public."""
-    return is_member(user) or is_office_staff(user) or is_moderator_of(user, meeting.group_id)
+    """Agenda and venue are for members (of a confidential circle: its approved followers);
+    titles and dates are public."""
+    if is_office_staff(user) or is_moderator_of(user, meeting.group_id):
+        return True
+    if not is_member(user):
+        return False
+    if meeting.group.confidential:
+        return Follow.objects.filter(
+            group_id=meeting.group_id, user=user, state=Follow.State.ACTIVE
+        ).exists()
+    return True
 
 
 def attendees_visible_to_attendees(meeting: Meeting) -> QuerySet[Registration]:
@@ -231,20 +240,24 @@ def my_meetings(user: User) -> tuple[list[Registration], list[Registration]]:
     return upcoming, past
 
 
-def calendar_meetings_for_person(user: User) -> QuerySet[Meeting]:
-    return (
-        Meeting.objects.filter(
-            registrations__user=user,
-            registrations__status__in=[
-                Registration.Status.CONFIRMED,
-                Registration.Status.WAITLISTED,
-            ],
+def calendar_meetings_for_person(user: User) -> tuple[list[Meeting], set[int]]:
+    """The meetings in a person's feed (confirmed or waiting), and which of them are confirmed:
+    only those carry the online link."""
+    registrations = (
+        Registration.objects.filter(
+            user=user,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
         )
-        .exclude(status=Meeting.Status.DRAFT)
-        .select_related("group")
-        .distinct()
-        .order_by("starts_at")
+        .exclude(meeting__status=Meeting.Status.DRAFT)
+        .select_related("meeting__group")
+        .order_by("meeting__starts_at")
     )
+    meetings, confirmed = [], set()
+    for registration in registrations:
+        meetings.append(registration.meeting)
+        if registration.status == Registration.Status.CONFIRMED:
+            confirmed.add(registration.meeting_id)
+    return meetings, confirmed
 
 
 def calendar_meetings_for_group(group: WorkingGroup) -> QuerySet[Meeting]:

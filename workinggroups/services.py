@@ -31,9 +31,10 @@ def group_follow(*, group: WorkingGroup, user: User) -> Follow:
         raise ValidationError(
             _("Only people of member organisations can follow working groups."), code="not_a_member"
         )
+    # A confidential circle is joined by approval whatever its policy says.
     state = (
         Follow.State.ACTIVE
-        if group.join_policy == WorkingGroup.JoinPolicy.OPEN
+        if group.join_policy == WorkingGroup.JoinPolicy.OPEN and not group.confidential
         else Follow.State.PENDING
     )
     follow, created = Follow.objects.get_or_create(
@@ -147,6 +148,8 @@ def _registration_create_locked(
     registration = Registration.objects.filter(meeting=meeting, user=person).first()
     if registration and registration.status != Registration.Status.CANCELLED:
         return registration, False
+    # Seats freed behind our back (an admin edit, say) go to those waiting, not to newcomers.
+    _promote_from_waiting_list(meeting, None)
     has_seat = meeting.capacity is None or _confirmed_count(meeting) < meeting.capacity
     status = Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
     if registration is None:
@@ -325,22 +328,27 @@ def meeting_changed(*, meeting: Meeting, changed_fields: set[str], actor: User) 
 @transaction.atomic
 def meeting_duplicate_as_next(*, meeting: Meeting, actor: User, weeks: int = 13) -> Meeting:
     """A draft copy of a meeting on the same weekday and time, `weeks` later (a quarter)."""
-    shift = timedelta(weeks=weeks)
+
+    def shifted(value: datetime | None) -> datetime | None:
+        # Same wall-clock time in Berlin, also across a change to or from summer time.
+        if value is None:
+            return None
+        local = timezone.localtime(value).replace(tzinfo=None) + timedelta(weeks=weeks)
+        return timezone.make_aware(local)
+
     copy = Meeting.objects.create(
         group=meeting.group,
         title=meeting.title,
         description=meeting.description,
-        starts_at=meeting.starts_at + shift,
-        ends_at=meeting.ends_at + shift,
+        starts_at=shifted(meeting.starts_at),
+        ends_at=shifted(meeting.ends_at),
         format=meeting.format,
         venue_name=meeting.venue_name,
         venue_address=meeting.venue_address,
         online_url=meeting.online_url,
         capacity=meeting.capacity,
         registration_opens_at=None,
-        registration_deadline=(
-            meeting.registration_deadline + shift if meeting.registration_deadline else None
-        ),
+        registration_deadline=shifted(meeting.registration_deadline),
         language=meeting.language,
         status=Meeting.Status.DRAFT,
     )
@@ -360,11 +368,17 @@ def person_release_registrations(*, user: User, actor: User) -> None:
     """Before a person is erased: cancel their future registrations (promoting the waiting
     list) and anonymise the past ones, which stay for the counts."""
     now = timezone.now()
-    future = Registration.objects.filter(user=user, meeting__ends_at__gt=now).exclude(
-        status=Registration.Status.CANCELLED
+    future_meeting_ids = (
+        Registration.objects.filter(user=user, meeting__starts_at__gt=now)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("meeting_id")  # a fixed lock order: two deletions cannot deadlock
+        .values_list("meeting_id", flat=True)
     )
-    for registration in future:
-        meeting = _lock_meeting(registration.meeting_id)
+    for meeting_id in list(future_meeting_ids):
+        meeting = _lock_meeting(meeting_id)
+        registration = Registration.objects.select_for_update().get(meeting=meeting, user=user)
+        if registration.status == Registration.Status.CANCELLED:
+            continue
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from smtplib import SMTPException
+import logging
 
 from celery import shared_task
 
-from optonet.mail import send_templated_mail
+from members.services import audit_log
+from optonet.mail import is_transient_smtp_error, retry_delay, send_templated_mail
 from workinggroups.calendar import calendar_bytes
 from workinggroups.models import Meeting, Registration
+
+logger = logging.getLogger(__name__)
 
 # Which registration states each e-mail is still true for; a stale task sends nothing.
 _EMAILS = {
@@ -22,16 +25,10 @@ _EMAILS = {
 }
 
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=8,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
-def send_registration_email(registration_id: int, kind: str) -> bool:
+@shared_task(bind=True, max_retries=8, acks_late=True, soft_time_limit=60, time_limit=90)
+def send_registration_email(self, registration_id: int, kind: str) -> bool:
+    """Send one registration e-mail; transient SMTP errors retry with backoff, permanent
+    ones are recorded in the audit trail (visible in the admin) and not retried."""
     template_prefix, valid_states = _EMAILS[kind]
     registration = (
         Registration.objects.select_related(
@@ -48,29 +45,45 @@ def send_registration_email(registration_id: int, kind: str) -> bool:
     ):
         return False
     person = registration.user
-    with_calendar = kind in ("confirmed", "promoted", "meeting_cancelled")
     attachments = []
-    if with_calendar:
-        method = "CANCEL" if kind == "meeting_cancelled" else "PUBLISH"
+    if kind in ("confirmed", "promoted", "meeting_cancelled"):
+        confirmed = registration.status == Registration.Status.CONFIRMED
         attachments.append(
             (
                 "meeting.ics",
                 calendar_bytes(
-                    [meeting], name=meeting.title, include_online_url=True, method=method
+                    [meeting],
+                    name=meeting.title,
+                    show_details=True,
+                    include_online_url=confirmed and kind != "meeting_cancelled",
                 ),
                 "text/calendar",
             )
         )
-    send_templated_mail(
-        template_prefix,
-        to=[person.email],
-        context={
-            "person": person,
-            "registration": registration,
-            "meeting": meeting,
-            "group": meeting.group,
-        },
-        language=person.language,
-        attachments=attachments,
-    )
+    try:
+        send_templated_mail(
+            template_prefix,
+            to=[person.email],
+            context={
+                "person": person,
+                "registration": registration,
+                "meeting": meeting,
+                "group": meeting.group,
+            },
+            language=person.language,
+            attachments=attachments,
+        )
+    except Exception as exc:
+        if is_transient_smtp_error(exc) and self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+        logger.warning("registration e-mail %s for %s failed: %s", kind, registration_id, exc)
+        audit_log(
+            actor=None,
+            action="workinggroups.email.failed",
+            obj=meeting,
+            registration_id=registration_id,
+            kind=kind,
+            error=str(exc)[:500],
+        )
+        return False
     return True

@@ -81,6 +81,7 @@ def group_unfollow(request: HttpRequest, slug: str) -> HttpResponse:
 
 def group_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(WorkingGroup, slug=slug, is_active=True)
+    # A public feed: titles and times only, like the group page shows to everyone.
     body = calendar_bytes(selectors.calendar_meetings_for_group(group), name=group.name)
     return _ics_response(body, f"{group.slug}.ics", inline=True)
 
@@ -182,7 +183,12 @@ def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
     registration = selectors.own_registration(meeting)
     registered = bool(registration and registration.status == Registration.Status.CONFIRMED)
-    body = calendar_bytes([meeting], name=meeting.title, include_online_url=registered)
+    body = calendar_bytes(
+        [meeting],
+        name=meeting.title,
+        show_details=selectors.can_see_meeting_details(meeting=meeting, user=request.user),
+        include_online_url=registered,
+    )
     return _ics_response(body, f"optonet-meeting-{meeting.pk}.ics")
 
 
@@ -222,8 +228,12 @@ def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
     user = User.objects.filter(calendar_token=token, is_active=True).first()
     if user is None:
         raise Http404
+    meetings, confirmed_ids = selectors.calendar_meetings_for_person(user)
     body = calendar_bytes(
-        selectors.calendar_meetings_for_person(user), name="OptoNet", include_online_url=True
+        meetings,
+        name="OptoNet",
+        show_details=True,
+        include_online_url=lambda meeting: meeting.pk in confirmed_ids,
     )
     return _ics_response(body, "optonet.ics", inline=True)
 

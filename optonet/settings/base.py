@@ -157,7 +157,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # CPU-heavy rendering gets its own queue so that e-mail is never stuck behind a PDF.
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "pdf"}}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Longer than the longest retry countdown (30 min), so that Redis never redelivers a task that
+# is merely waiting for its retry: that would send an e-mail twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BEAT_SCHEDULE = {
     "members-anonymise-expired-personal-data": {
         "task": "members.tasks.anonymise_expired_personal_data",

@@ -5,7 +5,14 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F401,F403
 from .base import STORAGES, env
 
-_REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST"]
+_REQUIRED = [
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_HOST",
+    "PORTAL_BASE_URL",
+]
 _missing = [name for name in _REQUIRED if not env(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
@@ -17,6 +24,8 @@ SECRET_KEY = env("SECRET_KEY")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+if not env("PORTAL_BASE_URL").startswith("https://") and not env.bool("ALLOW_HTTP_BASE_URL", False):
+    raise ImproperlyConfigured("PORTAL_BASE_URL must be the public https:// address.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -110,3 +110,79 @@ def test_login_is_rate_limited_across_requests(client):
         "/accounts/login/", {"login": user.email, "password": "correct horse battery"}
     )
     assert response.status_code == 200 and "_auth_user_id" not in other.session
+
+
+def test_office_staff_must_set_up_totp_when_required(client, office_user, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client.force_login(office_user)
+    for url in ("/admin/", "/workspace/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/2fa/totp/activate/" in response.url
+    # The way to set it up stays open (after confirming the password again, allauth's rule).
+    response = client.get("/accounts/2fa/totp/activate/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith("/accounts/")
+
+
+def test_office_staff_cannot_grant_themselves_privileges(client, office_user):
+    client.force_login(office_user)
+    page = client.get(f"/admin/members/user/{office_user.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "is_superuser" not in form.fields and "groups" not in form.fields
+    from members.models import User
+
+    boss = User.objects.create_superuser(email="boss@optonet.example", password="x" * 12)
+    response = client.post(
+        f"/admin/members/user/{boss.pk}/change/",
+        {
+            "email": "office-takeover@optonet.example",
+            "first_name": "X",
+            "last_name": "Y",
+            "function": "other",
+            "language": "de",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 403
+    boss.refresh_from_db()
+    assert boss.email == "boss@optonet.example"
+
+
+def test_deleting_a_person_in_the_admin_frees_their_future_seat(client, office_user):
+    from tests.workinggroups.factories import MeetingFactory
+    from workinggroups.models import Registration
+    from workinggroups.services import registration_create
+
+    meeting = MeetingFactory(capacity=1)
+    leaving, waiting = UserFactory.create_batch(2)
+    registration_create(meeting=meeting, person=leaving)
+    registration_create(meeting=meeting, person=waiting)
+    client.force_login(office_user)
+    response = client.post(
+        "/admin/members/user/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [leaving.pk],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert Registration.objects.get(meeting=meeting, user=waiting).status == "confirmed"
+    assert not Registration.objects.filter(
+        meeting=meeting, status="confirmed", user__isnull=True
+    ).exists()
+
+
+def test_organisation_past_its_membership_end_is_not_offered_at_signup(client):
+    from datetime import date
+
+    from tests.members.factories import OrganizationFactory
+
+    OrganizationFactory(name="Ausgetreten GmbH", member_until=date(2020, 12, 31))
+    OrganizationFactory(name="Aktiv GmbH")
+    names = [
+        o.name
+        for o in client.get("/accounts/signup/").context["form"].fields["organization"].queryset
+    ]
+    assert names == ["Aktiv GmbH"]

@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
     "EMAIL_HOST": "smtp.optonet.example",
+    "PORTAL_BASE_URL": "https://portal.optonet.example",
 }
 
 
@@ -39,6 +40,11 @@ def test_production_refuses_to_start_without_secret_key():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_plain_http_base_url():
+    result = _manage("check", env={**PRODUCTION_ENV, "PORTAL_BASE_URL": "http://portal.example"})
+    assert result.returncode != 0 and "https://" in result.stderr
 
 
 def test_production_refuses_to_start_without_database_and_redis():

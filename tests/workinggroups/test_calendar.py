@@ -95,3 +95,32 @@ def test_ics_attachment_of_confirmation_parses(mailoutbox, django_capture_on_com
         services.registration_create(meeting=meeting, person=person)
     (event,) = _events(mailoutbox[0].attachments[0][1])
     assert str(event["UID"]) == f"meeting-{meeting.pk}@portal.optonet"
+
+
+def test_public_calendar_files_show_no_agenda_or_venue(client, group):
+    meeting = MeetingFactory(
+        group=group, description="Geheime Agenda", venue_address="Beispielweg 7, Jena"
+    )
+    for url in (f"/meetings/{meeting.pk}/calendar.ics", f"/groups/{group.slug}/calendar.ics"):
+        body = client.get(url).content.replace(b"\r\n ", b"").decode()
+        assert "Geheime Agenda" not in body and "Beispielweg" not in body, url
+
+
+def test_member_calendar_file_has_agenda_and_venue(client, member):
+    meeting = MeetingFactory(description="Agenda für Mitglieder", venue_address="Beispielweg 7")
+    client.force_login(member)
+    body = client.get(f"/meetings/{meeting.pk}/calendar.ics").content.replace(b"\r\n ", b"")
+    assert "Agenda für Mitglieder".encode() in body and b"Beispielweg 7" in body
+
+
+def test_personal_feed_has_the_online_link_only_for_confirmed_seats(client, member):
+    confirmed = MeetingFactory(format="online", online_url="https://meet.example.org/seat")
+    waiting = MeetingFactory(format="online", online_url="https://meet.example.org/queue")
+    RegistrationFactory(meeting=confirmed, user=member)
+    RegistrationFactory(meeting=waiting, user=member, status="waitlisted")
+    client.force_login(member)
+    path = client.get("/me/meetings/").context["feed_url"].split("testserver", 1)[1]
+    body = client.get(path).content.replace(b"\r\n ", b"")
+    assert b"meet.example.org/seat" in body
+    assert b"meet.example.org/queue" not in body
+    assert len(_events(client.get(path).content)) == 2

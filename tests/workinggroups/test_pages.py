@@ -205,3 +205,14 @@ def test_home_page_lists_the_working_groups(client):
     for group in groups:
         assert group.name_de in html
         assert group.get_absolute_url() in html
+
+
+def test_confidential_circle_shows_agenda_only_to_approved_followers(client, member):
+    group = WorkingGroupFactory(confidential=True, join_policy="approval")
+    meeting = MeetingFactory(group=group, description="Vertrauliche Tagesordnung")
+    client.force_login(member)
+    assert (
+        "Vertrauliche Tagesordnung" not in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    )
+    FollowFactory(group=group, user=member, state="active")
+    assert "Vertrauliche Tagesordnung" in client.get(f"/meetings/{meeting.pk}/").content.decode()

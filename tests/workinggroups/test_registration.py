@@ -10,7 +10,12 @@ from django.db import IntegrityError, close_old_connections, connection
 from django.utils import timezone
 
 from tests.members.factories import OrganizationFactory, UserFactory
-from tests.workinggroups.factories import FollowFactory, MeetingFactory, WorkingGroupFactory
+from tests.workinggroups.factories import (
+    FollowFactory,
+    MeetingFactory,
+    RegistrationFactory,
+    WorkingGroupFactory,
+)
 from workinggroups import services
 from workinggroups.models import Meeting, Registration
 
@@ -168,7 +173,7 @@ def test_meeting_cancellation_notifies_everyone_registered_or_waiting(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([a.email, b.email])
     ics = mail.outbox[0].attachments[0][1]
     ics = ics.decode() if isinstance(ics, bytes) else ics
-    assert "METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics
+    assert "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
 
 
 @pytest.mark.django_db(transaction=True)
@@ -232,3 +237,63 @@ def test_the_same_person_double_clicking_in_parallel_gets_one_row():
         thread.join(timeout=60)
     assert sorted(results) == [False] * 7 + [True]
     assert Registration.objects.filter(meeting=meeting).count() == 1
+
+
+def test_a_seat_freed_behind_the_waiting_list_goes_to_the_first_waiting_not_a_newcomer():
+    meeting = MeetingFactory(capacity=1)
+    first, waiting, newcomer = UserFactory.create_batch(3)
+    seat = services.registration_create(meeting=meeting, person=first)[0]
+    services.registration_create(meeting=meeting, person=waiting)
+    # An edit outside the services frees the seat without promoting anyone.
+    Registration.objects.filter(pk=seat.pk).update(status="cancelled", cancelled_at=timezone.now())
+    registration, _ = services.registration_create(meeting=meeting, person=newcomer)
+    assert registration.status == "waitlisted"
+    assert Registration.objects.get(meeting=meeting, user=waiting).status == "confirmed"
+
+
+def test_confidential_group_is_always_joined_by_approval():
+    group = WorkingGroupFactory(confidential=True, join_policy="open")
+    follow = services.group_follow(group=group, user=UserFactory())
+    assert follow.state == "pending"
+
+
+def test_duplicate_as_next_keeps_the_berlin_wall_clock_time_across_summer_time(office_user):
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    from datetime import datetime
+
+    starts = datetime(2027, 2, 10, 14, 0, tzinfo=berlin)  # winter time; +13 weeks is summer
+    meeting = MeetingFactory(starts_at=starts, ends_at=starts + timedelta(hours=3))
+    copy = services.meeting_duplicate_as_next(meeting=meeting, actor=office_user)
+    local = copy.starts_at.astimezone(berlin)
+    assert (local.date().isoformat(), local.hour, local.minute) == ("2027-05-12", 14, 0)
+    assert copy.status == "draft"
+
+
+def test_permanent_mail_failure_is_recorded_and_not_retried(settings):
+    from members.models import AuditEvent
+    from workinggroups.tasks import send_registration_email
+
+    settings.EMAIL_BACKEND = "tests.mail_backends.RejectingBackend"
+    registration = RegistrationFactory()
+    assert send_registration_email.apply(args=[registration.pk, "confirmed"]).get() is False
+    event = AuditEvent.objects.get(action="workinggroups.email.failed")
+    assert "550" in event.data["error"]
+
+
+def test_transient_and_permanent_smtp_errors_are_told_apart():
+    import smtplib
+
+    from optonet.mail import is_transient_smtp_error
+
+    assert is_transient_smtp_error(smtplib.SMTPServerDisconnected("gone"))
+    assert is_transient_smtp_error(smtplib.SMTPResponseException(451, b"try later"))
+    assert is_transient_smtp_error(ConnectionRefusedError())
+    assert not is_transient_smtp_error(smtplib.SMTPResponseException(550, b"no such user"))
+    assert not is_transient_smtp_error(
+        smtplib.SMTPRecipientsRefused({"a@x.example": (550, b"unknown")})
+    )
+    assert is_transient_smtp_error(
+        smtplib.SMTPRecipientsRefused({"a@x.example": (452, b"mailbox full")})
+    )
