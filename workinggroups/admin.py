@@ -173,7 +173,8 @@ class RegistrationInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user__organization")
+        # str(registration) names the meeting: fetch it with the row, not once per row.
+        return super().get_queryset(request).select_related("user__organization", "meeting")
 
     def get_formset(self, request, obj=None, **kwargs):
         # Waiting-list positions for the whole meeting in one pass, not one query per row.
