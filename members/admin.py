@@ -118,6 +118,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["organization"]
     list_filter = [
         LinkStateFilter,
+        ("organization", admin.RelatedOnlyFieldListFilter),
         "function",
         "is_staff",
         "is_organization_coordinator",

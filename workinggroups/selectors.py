@@ -412,7 +412,7 @@ def workspace_groups(user: User) -> list[WorkingGroup]:
     groups = WorkingGroup.objects.filter(is_active=True)
     if not is_office_staff(user):
         groups = groups.filter(moderations__user=user)
-    since = timezone.now().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    since = timezone.localtime().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     since = since.replace(year=since.year - 1)
     return list(
         groups.distinct().prefetch_related(
@@ -420,7 +420,14 @@ def workspace_groups(user: User) -> list[WorkingGroup]:
                 "meetings",
                 queryset=_workspace_meetings().filter(starts_at__gte=since).order_by("starts_at"),
                 to_attr="workspace_meetings",
-            )
+            ),
+            Prefetch(
+                "follows",
+                queryset=Follow.objects.filter(state=Follow.State.PENDING)
+                .select_related("user__organization")
+                .order_by("created_at"),
+                to_attr="pending_follows",
+            ),
         )
     )
 

@@ -71,6 +71,23 @@ def follow_approve(*, follow_id: int, actor: User) -> Follow:
     return follow
 
 
+@transaction.atomic
+def follow_reject(*, follow_id: int, actor: User) -> None:
+    """Decline a request to join: the request is removed; the person may ask again later."""
+    follow = Follow.objects.select_for_update().get(pk=follow_id)
+    if not (is_office_staff(actor) or is_moderator_of(actor, follow.group_id)):
+        raise PermissionDenied
+    if follow.state != Follow.State.PENDING:
+        raise ValidationError(_("This request has already been decided."), code="already_decided")
+    audit_log(
+        actor=actor,
+        action="workinggroups.follow.rejected",
+        obj=follow.group,
+        user_id=follow.user_id,
+    )
+    follow.delete()
+
+
 # --- Registrations -----------------------------------------------------------------------------
 
 
@@ -242,14 +259,35 @@ def waiting_list_promote(*, meeting: Meeting, actor: User | None) -> list[Regist
 
 
 @transaction.atomic
-def registration_set_mode(
-    *, registration: Registration, actor: User, mode: str, list_consent: bool
+def registration_update(
+    *, registration: Registration, actor: User, mode: str | None, list_consent: bool
 ) -> Registration:
+    """Change how one attends a hybrid meeting, or give or withdraw consent to be listed to
+    the other attendees (as easy to withdraw as to give)."""
+    registration = (
+        Registration.objects.select_for_update().select_related("meeting").get(pk=registration.pk)
+    )
     if registration.user_id != actor.pk:
         raise PermissionDenied
-    registration.mode = mode
+    if registration.status == Registration.Status.CANCELLED:
+        raise ValidationError(_("This registration has been cancelled."), code="cancelled")
+    fields = ["list_consent"]
+    if mode is not None and registration.meeting.format == Meeting.Format.HYBRID:
+        if mode not in Registration.Mode.values:
+            raise ValidationError(_("Unknown attendance mode."), code="invalid_mode")
+        registration.mode = mode
+        fields.append("mode")
+    changed = registration.list_consent != list_consent
     registration.list_consent = list_consent
-    registration.save(update_fields=["mode", "list_consent"])
+    registration.save(update_fields=fields)
+    if changed:
+        audit_log(
+            actor=actor,
+            action="workinggroups.registration.list_consent_changed",
+            obj=registration.meeting,
+            registration_id=registration.pk,
+            list_consent=list_consent,
+        )
     return registration
 
 

@@ -12,6 +12,11 @@ urlpatterns = [
     path("groups/<slug:slug>/calendar.ics", views.group_calendar, name="group_calendar"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/register/", views.meeting_register, name="meeting_register"),
+    path(
+        "meetings/<int:pk>/registration/",
+        views.meeting_update_registration,
+        name="meeting_update_registration",
+    ),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel_registration, name="meeting_cancel"),
     path("meetings/<int:pk>/calendar.ics", views.meeting_calendar, name="meeting_calendar"),
     path("me/meetings/", views.my_meetings, name="my_meetings"),
@@ -22,6 +27,7 @@ urlpatterns = [
     path(
         "workspace/meetings/<int:pk>/", views_workspace.workspace_meeting, name="workspace_meeting"
     ),
+    path("workspace/follows/<int:pk>/", views_workspace.follow_decide, name="follow_decide"),
     path(
         "workspace/groups/<slug:slug>/overview/",
         views_workspace.group_overview,

@@ -110,6 +110,17 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "option": selectors.registration_option(meeting=meeting, user=request.user),
             "seats_left": selectors.seats_left(meeting),
             "form": RegistrationForm(meeting=meeting),
+            "update_form": (
+                RegistrationForm(
+                    meeting=meeting,
+                    initial={
+                        "mode": active_registration.mode,
+                        "list_consent": active_registration.list_consent,
+                    },
+                )
+                if active_registration
+                else None
+            ),
             "documents": list(meeting.documents.all()) if may_read_documents else None,
             "may_manage": selectors.may_manage_meeting(request.user, meeting),
             "other_attendees": (
@@ -159,6 +170,34 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
     return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_update_registration(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = (
+        Registration.objects.select_related("meeting")
+        .filter(meeting_id=pk, user=request.user)
+        .first()
+    )
+    if registration is None:
+        raise Http404
+    form = RegistrationForm(request.POST, meeting=registration.meeting)
+    if form.is_valid():
+        try:
+            services.registration_update(
+                registration=registration,
+                actor=request.user,
+                mode=form.cleaned_data.get("mode"),
+                list_consent=form.cleaned_data["list_consent"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your registration has been updated."))
+    else:
+        messages.error(request, _("Please check your registration details."))
+    return redirect("workinggroups:meeting_detail", pk=pk)
 
 
 @login_required

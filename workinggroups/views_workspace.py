@@ -8,16 +8,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from members.selectors import is_office_staff
 from workinggroups import exports, selectors, services
 from workinggroups.forms_workspace import DocumentForm, ResultsSummaryForm
-from workinggroups.models import Meeting, MeetingDocument, Registration, WorkingGroup
+from workinggroups.models import Follow, Meeting, MeetingDocument, Registration, WorkingGroup
 
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", lambda meeting, rows: exports.attendees_csv(rows)),
@@ -42,6 +43,27 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "is_office_staff": is_office_staff(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def follow_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Moderators (and the office) approve or decline requests to join their group."""
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            services.follow_approve(follow_id=pk, actor=request.user)
+            messages.success(request, _("The request has been approved."))
+        elif decision == "reject":
+            services.follow_reject(follow_id=pk, actor=request.user)
+            messages.success(request, _("The request has been declined."))
+        else:
+            messages.error(request, _("Unknown decision."))
+    except Follow.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("workinggroups:workspace")
 
 
 @login_required

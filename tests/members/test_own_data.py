@@ -72,14 +72,30 @@ def test_export_of_another_person_is_impossible(client, member):
     assert member.email not in json.dumps(data)
 
 
-def test_delete_account_requires_typing_the_address(member_client, member):
+def _log_in_for_real(client, person):
+    """Deleting needs the password confirmed again (allauth's reauthentication)."""
+    client.force_login(person)
+    response = client.post("/accounts/reauthenticate/", {"password": "correct horse battery"})
+    assert response.status_code == 302
+    return client
+
+
+def test_delete_account_asks_for_the_password_again(member_client, member):
+    response = member_client.post("/me/delete/", {"confirm_email": member.email})
+    assert response.status_code == 302 and "/accounts/reauthenticate/" in response.url
+    assert User.objects.filter(pk=member.pk).exists()
+
+
+def test_delete_account_requires_typing_the_address(client, member):
+    member_client = _log_in_for_real(client, member)
     response = member_client.post("/me/delete/", {"confirm_email": "wrong@example.org"})
     assert response.status_code == 200
     assert "confirm_email" in response.context["form"].errors
     assert User.objects.filter(pk=member.pk).exists()
 
 
-def test_delete_account_frees_future_seats_and_keeps_past_counts(member_client, member):
+def test_delete_account_frees_future_seats_and_keeps_past_counts(client, member):
+    member_client = _log_in_for_real(client, member)
     past = MeetingFactory(starts_at=timezone.now() - timedelta(days=30))
     RegistrationFactory(meeting=past, user=member, attendance="attended")
     future = MeetingFactory(capacity=1)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.members.factories import UserFactory
 from tests.workinggroups.factories import (
     FollowFactory,
     MeetingFactory,
@@ -216,3 +217,23 @@ def test_confidential_circle_shows_agenda_only_to_approved_followers(client, mem
     )
     FollowFactory(group=group, user=member, state="active")
     assert "Vertrauliche Tagesordnung" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+
+
+def test_attendee_changes_mode_and_withdraws_list_consent(client, member):
+    meeting = MeetingFactory(format="hybrid")
+    client.force_login(member)
+    client.post(f"/meetings/{meeting.pk}/register/", {"mode": "on_site", "list_consent": "on"})
+    registration = meeting.registrations.get()
+    assert registration.list_consent and registration.mode == "on_site"
+    response = client.post(f"/meetings/{meeting.pk}/registration/", {"mode": "online"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.mode == "online" and not registration.list_consent
+    # Somebody else cannot change it: there is no registration of theirs to change.
+    client.force_login(UserFactory())
+    assert (
+        client.post(f"/meetings/{meeting.pk}/registration/", {"list_consent": "on"}).status_code
+        == 404
+    )
+    registration.refresh_from_db()
+    assert not registration.list_consent

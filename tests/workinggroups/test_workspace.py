@@ -233,3 +233,22 @@ def test_admin_meeting_list_shows_attendance_counts(staff_client, past_meeting):
     response = staff_client.get("/admin/workinggroups/meeting/")
     meeting = next(m for m in response.context["cl"].result_list if m.pk == past_meeting.pk)
     assert meeting.attended_total == 2
+
+
+def test_moderator_approves_and_declines_requests_to_join_their_group(moderator_client, group):
+    waiting, declined = FollowFactory.create_batch(2, group=group, state="pending")
+    page = moderator_client.get("/workspace/").content.decode()
+    assert waiting.user.last_name in page and declined.user.last_name in page
+    moderator_client.post(f"/workspace/follows/{waiting.pk}/", {"decision": "approve"})
+    moderator_client.post(f"/workspace/follows/{declined.pk}/", {"decision": "reject"})
+    waiting.refresh_from_db()
+    assert waiting.state == "active"
+    assert not type(declined).objects.filter(pk=declined.pk).exists()
+
+
+def test_moderator_cannot_decide_requests_of_another_group(moderator_client):
+    foreign = FollowFactory(state="pending")
+    response = moderator_client.post(f"/workspace/follows/{foreign.pk}/", {"decision": "approve"})
+    assert response.status_code == 403
+    foreign.refresh_from_db()
+    assert foreign.state == "pending"
