@@ -41,7 +41,7 @@ test: setup-test
 		$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l de -l en --ignore=$(VENV) --ignore=var --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l de -l en --ignore=$(VENV) --ignore=var --ignore=tests --ignore=bench --no-location
 	$(PY) manage.py compilemessages --ignore=$(VENV)
 
 lint: $(VENV)/.installed-test
