@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from members.models import (
     OrganizationDomain,
     User,
 )
+from optonet.admin_actions import apply_to_each
 
 
 class OrganizationDomainInline(admin.TabularInline):
@@ -220,35 +220,24 @@ class LinkRequestAdmin(admin.ModelAdmin):
     def user_email(self, obj):
         return obj.user.email
 
-    def _decide(self, request, queryset, decide, done_message):
-        done = 0
-        for link_request in queryset.filter(state=LinkRequest.State.PENDING):
-            try:
-                decide(link_request)
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(getattr(exc, "messages", [str(exc)]))
-                self.message_user(request, f"{link_request}: {text}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-
     @admin.action(
         description=_("Approve selected requests (link and notify)"), permissions=["change"]
     )
     def approve(self, request, queryset):
-        self._decide(
+        apply_to_each(
+            self,
             request,
-            queryset,
+            queryset.filter(state=LinkRequest.State.PENDING),
             lambda lr: services.link_request_approve(link_request_id=lr.pk, actor=request.user),
             _("%(count)d request(s) approved."),
         )
 
     @admin.action(description=_("Reject selected requests (and notify)"), permissions=["change"])
     def reject(self, request, queryset):
-        self._decide(
+        apply_to_each(
+            self,
             request,
-            queryset,
+            queryset.filter(state=LinkRequest.State.PENDING),
             lambda lr: services.link_request_reject(link_request_id=lr.pk, actor=request.user),
             _("%(count)d request(s) rejected."),
         )

@@ -6,7 +6,6 @@ Actions call the same services as the member pages, so every rule exists once.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import redirect
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from optonet.admin_actions import apply_to_each
 from workinggroups import services
 from workinggroups.models import (
     Follow,
@@ -145,11 +145,13 @@ class FollowAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve selected follow requests"), permissions=["change"])
     def approve(self, request, queryset):
-        count = 0
-        for follow in queryset.filter(state=Follow.State.PENDING):
-            services.follow_approve(follow_id=follow.pk, actor=request.user)
-            count += 1
-        self.message_user(request, _("%(count)d follower(s) approved.") % {"count": count})
+        apply_to_each(
+            self,
+            request,
+            queryset.filter(state=Follow.State.PENDING),
+            lambda follow: services.follow_approve(follow_id=follow.pk, actor=request.user),
+            _("%(count)d follower(s) approved."),
+        )
 
 
 class RegistrationInline(admin.TabularInline):
@@ -347,22 +349,10 @@ class MeetingAdmin(admin.ModelAdmin):
                 meeting=obj, changed_fields=set(form.changed_data), actor=request.user
             )
 
-    def _each(self, request, queryset, action, done_message):
-        count = 0
-        for meeting in queryset:
-            try:
-                action(meeting)
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(getattr(exc, "messages", [str(exc)]))
-                self.message_user(request, f"{meeting}: {text}", messages.ERROR)
-            else:
-                count += 1
-        if count:
-            self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
-
     @admin.action(description=_("Publish selected meetings"), permissions=["change"])
     def publish(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
             queryset.filter(status=Meeting.Status.DRAFT),
             lambda m: services.meeting_publish(meeting=m, actor=request.user),
@@ -373,7 +363,8 @@ class MeetingAdmin(admin.ModelAdmin):
         description=_("Cancel selected meetings and notify registrants"), permissions=["change"]
     )
     def cancel_meeting(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
             queryset.exclude(status=Meeting.Status.CANCELLED),
             lambda m: services.meeting_cancel(meeting=m, actor=request.user),
@@ -384,7 +375,8 @@ class MeetingAdmin(admin.ModelAdmin):
         description=_("Duplicate as next meeting (draft, 13 weeks later)"), permissions=["add"]
     )
     def duplicate_as_next(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
             queryset,
             lambda m: services.meeting_duplicate_as_next(meeting=m, actor=request.user),
@@ -393,7 +385,8 @@ class MeetingAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Fill free seats from the waiting list"), permissions=["change"])
     def promote_waiting_list(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
             queryset,
             lambda m: services.waiting_list_promote(meeting=m, actor=request.user),
@@ -429,8 +422,10 @@ class RegistrationAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def cancel_registrations(self, request, queryset):
-        count = 0
-        for registration in queryset.exclude(status=Registration.Status.CANCELLED):
-            services.registration_cancel(registration=registration, actor=request.user)
-            count += 1
-        self.message_user(request, _("%(count)d registration(s) cancelled.") % {"count": count})
+        apply_to_each(
+            self,
+            request,
+            queryset.exclude(status=Registration.Status.CANCELLED),
+            lambda r: services.registration_cancel(registration=r, actor=request.user),
+            _("%(count)d registration(s) cancelled."),
+        )

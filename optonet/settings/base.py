@@ -109,7 +109,8 @@ LOGIN_REDIRECT_URL = "home"
 # --- Internationalisation: German first, English second; times shown in Europe/Berlin.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's own catalog first; then formal ("Sie") versions of allauth's informal German.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

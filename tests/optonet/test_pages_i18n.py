@@ -77,3 +77,14 @@ def test_vendored_stylesheets_load_nothing_from_elsewhere():
     for css in static.rglob("*.css"):
         text = css.read_text()
         assert "@import url(http" not in text and "url(http" not in text.replace(" ", ""), css
+
+
+@pytest.mark.parametrize("page", ["/accounts/password/reset/", "/accounts/login/",
+                                  "/accounts/signup/"])
+def test_german_account_pages_address_people_formally(client, page):
+    import re
+
+    client.cookies["optonet_language"] = "de"
+    html = client.get(page).content.decode()
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert not re.search(r"\b(du|dein\w*|dich|dir)\b", text, re.IGNORECASE), page
