@@ -110,6 +110,7 @@ def celery_worker_process(transactional_db, tmp_path):
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        "MEDIA_ROOT": str(tmp_path / "worker-media"),
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from optonet.admin_actions import apply_to_each
 from workinggroups import services
 from workinggroups.models import (
+    AttendeeListExport,
     Follow,
     Meeting,
     MeetingDocument,
@@ -392,6 +393,37 @@ class MeetingAdmin(admin.ModelAdmin):
             lambda m: services.waiting_list_promote(meeting=m, actor=request.user),
             _("Waiting lists of %(count)d meeting(s) checked."),
         )
+
+
+@admin.register(AttendeeListExport)
+class AttendeeListExportAdmin(admin.ModelAdmin):
+    list_display = [
+        "meeting",
+        "requested_by",
+        "state",
+        "rows",
+        "created_at",
+        "finished_at",
+        "expires_at",
+    ]
+    list_select_related = ["meeting", "requested_by"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "meeting",
+        "requested_by",
+        "file_format",
+        "state",
+        "rows",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "expires_at",
+    ]
+    exclude = ["file"]  # downloads go through the workspace, which records them
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Registration)

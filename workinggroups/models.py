@@ -382,3 +382,49 @@ class MeetingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def attendee_export_path(export: AttendeeListExport, filename: str) -> str:
+    import secrets
+
+    return f"attendee-exports/{export.meeting_id}/{secrets.token_hex(16)}.{export.file_format}"
+
+
+class AttendeeListExport(models.Model):
+    """A sign-in sheet too large to render within a request: rendered by a worker on the "pdf"
+    queue, kept for a day, downloadable by the meeting's moderators and the office."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="exports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file_format = models.CharField(_("format"), max_length=10, default="pdf")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(_("file"), upload_to=attendee_export_path, blank=True, max_length=300)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendee list export")
+        verbose_name_plural = _("attendee list exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.file_format}"

@@ -87,3 +87,18 @@ def send_registration_email(self, registration_id: int, kind: str) -> bool:
         )
         return False
     return True
+
+
+@shared_task(acks_late=True, soft_time_limit=15 * 60, time_limit=16 * 60)
+def render_attendee_export(export_id: int) -> None:
+    """Routed to the "pdf" queue (CELERY_TASK_ROUTES), so e-mail never waits behind a PDF."""
+    from workinggroups.services import attendee_export_render
+
+    attendee_export_render(export_id=export_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def delete_expired_attendee_exports() -> int:
+    from workinggroups.services import attendee_exports_delete_expired
+
+    return attendee_exports_delete_expired()

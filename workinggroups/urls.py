@@ -28,6 +28,12 @@ urlpatterns = [
         "workspace/meetings/<int:pk>/", views_workspace.workspace_meeting, name="workspace_meeting"
     ),
     path("workspace/follows/<int:pk>/", views_workspace.follow_decide, name="follow_decide"),
+    path("workspace/exports/<int:pk>/", views_workspace.attendee_export, name="attendee_export"),
+    path(
+        "workspace/exports/<int:pk>/download/",
+        views_workspace.attendee_export_download,
+        name="attendee_export_download",
+    ),
     path(
         "workspace/groups/<slug:slug>/overview/",
         views_workspace.group_overview,

@@ -5,6 +5,7 @@ Every view here goes through `selectors.meeting_for_moderation`, the one permiss
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,14 @@ from django.views.decorators.http import require_POST
 from members.selectors import is_office_staff
 from workinggroups import exports, selectors, services
 from workinggroups.forms_workspace import DocumentForm, ResultsSummaryForm
-from workinggroups.models import Follow, Meeting, MeetingDocument, Registration, WorkingGroup
+from workinggroups.models import (
+    AttendeeListExport,
+    Follow,
+    Meeting,
+    MeetingDocument,
+    Registration,
+    WorkingGroup,
+)
 
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", lambda meeting, rows: exports.attendees_csv(rows)),
@@ -70,15 +78,66 @@ def follow_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def attendees_download(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
     meeting = selectors.meeting_for_moderation(meeting_id=pk, user=request.user)
     rows = selectors.attendee_list(meeting)
+    signing = sum(1 for row in rows if row.status_code == Registration.Status.CONFIRMED)
+    if file_format == "pdf" and signing > settings.ATTENDEE_PDF_SYNC_LIMIT:
+        # Too long for a request: a worker renders it; the page below waits for the file.
+        export = services.attendee_export_request(meeting=meeting, actor=request.user)
+        return redirect("workinggroups:attendee_export", pk=export.pk)
     content_type, render_file = EXPORTS[file_format]
     body = render_file(meeting, rows)
     services.attendee_list_downloaded(
         meeting=meeting, actor=request.user, file_format=file_format, rows=len(rows)
     )
-    stamp = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
-    filename = f"optonet-{slugify(meeting.title)[:40]}-{stamp}.{file_format}"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(meeting, file_format)}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _filename(meeting: Meeting, file_format: str) -> str:
+    stamp = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    return f"optonet-{slugify(meeting.title)[:40]}-{stamp}.{file_format}"
+
+
+def _export_for(request: HttpRequest, pk: int) -> AttendeeListExport:
+    export = AttendeeListExport.objects.select_related("meeting__group").filter(pk=pk).first()
+    if export is None or not selectors.may_manage_meeting(request.user, export.meeting):
+        raise PermissionDenied
+    return export
+
+
+@login_required
+def attendee_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Waits (the page refreshes itself) until the worker has rendered the sheet."""
+    export = _export_for(request, pk)
+    return render(
+        request,
+        "workinggroups/attendee_export.html",
+        {
+            "export": export,
+            "meeting": export.meeting,
+            "waiting": export.state
+            in (AttendeeListExport.State.QUEUED, AttendeeListExport.State.RUNNING),
+        },
+    )
+
+
+@login_required
+def attendee_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _export_for(request, pk)
+    if export.state != AttendeeListExport.State.DONE or not export.file:
+        return redirect("workinggroups:attendee_export", pk=pk)
+    if export.expires_at and export.expires_at < timezone.now():
+        raise Http404
+    services.attendee_list_downloaded(
+        meeting=export.meeting, actor=request.user, file_format=export.file_format, rows=export.rows
+    )
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=_filename(export.meeting, export.file_format),
+        content_type="application/pdf",
+    )
     response["Cache-Control"] = "no-store, private"
     return response
 

@@ -157,11 +157,18 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # CPU-heavy rendering gets its own queue so that e-mail is never stuck behind a PDF.
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {
+    "reports.tasks.*": {"queue": "pdf"},
+    "workinggroups.tasks.render_attendee_export": {"queue": "pdf"},
+}
 # Longer than the longest retry countdown (30 min), so that Redis never redelivers a task that
 # is merely waiting for its retry: that would send an e-mail twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BEAT_SCHEDULE = {
+    "workinggroups-delete-expired-attendee-exports": {
+        "task": "workinggroups.tasks.delete_expired_attendee_exports",
+        "schedule": crontab(minute=5),
+    },
     "members-anonymise-expired-personal-data": {
         "task": "members.tasks.anonymise_expired_personal_data",
         "schedule": crontab(hour=3, minute=15),
@@ -172,6 +179,9 @@ CELERY_BEAT_SCHEDULE = {
 # Personal data of registrations and invitations is anonymised this long after the meeting.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
 PRIVACY_POLICY_VERSION = "2026-11"
+# Sign-in sheets with more confirmed attendees than this are rendered by a worker (the "pdf"
+# queue) instead of within the request; 500 attendees take about six seconds to render.
+ATTENDEE_PDF_SYNC_LIMIT = env.int("ATTENDEE_PDF_SYNC_LIMIT", default=500)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 
 # --- Security defaults that hold everywhere

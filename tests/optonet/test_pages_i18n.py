@@ -79,8 +79,9 @@ def test_vendored_stylesheets_load_nothing_from_elsewhere():
         assert "@import url(http" not in text and "url(http" not in text.replace(" ", ""), css
 
 
-@pytest.mark.parametrize("page", ["/accounts/password/reset/", "/accounts/login/",
-                                  "/accounts/signup/"])
+@pytest.mark.parametrize(
+    "page", ["/accounts/password/reset/", "/accounts/login/", "/accounts/signup/"]
+)
 def test_german_account_pages_address_people_formally(client, page):
     import re
 
