@@ -185,6 +185,9 @@ ATTENDEE_PDF_SYNC_LIMIT = env.int("ATTENDEE_PDF_SYNC_LIMIT", default=500)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 
 # --- Security defaults that hold everywhere
+# Flash messages live in the session, so the portal sets only the cookies the privacy page
+# lists (session, CSRF, language) and no "messages" cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -89,3 +89,10 @@ def test_german_account_pages_address_people_formally(client, page):
     html = client.get(page).content.decode()
     text = re.sub(r"<[^>]+>", " ", html)
     assert not re.search(r"\b(du|dein\w*|dich|dir)\b", text, re.IGNORECASE), page
+
+
+def test_only_the_cookies_the_privacy_page_lists_are_set(client, member):
+    client.force_login(member)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/groups/"})
+    client.post(f"/groups/{MeetingFactory().group.slug}/follow/")  # leaves a flash message
+    assert set(client.cookies) <= {"sessionid", "csrftoken", "optonet_language"}
