@@ -71,7 +71,7 @@ def person_data_export(user: User) -> dict[str, Any]:
     """Everything the portal stores about a person, for "Download my data" (GDPR Art. 15/20)."""
     from allauth.account.models import EmailAddress
 
-    from workinggroups.selectors import person_data_export_workinggroups
+    from workinggroups.privacy import person_data_export_workinggroups
 
     def dt(value):
         return value.isoformat() if value else None

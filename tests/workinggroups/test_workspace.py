@@ -167,7 +167,7 @@ def test_bad_uploads_are_refused_with_a_message_next_to_the_field(
 
 
 def test_too_large_upload_is_refused(moderator_client, past_meeting, monkeypatch):
-    from workinggroups import services
+    from workinggroups.services import documents as services
 
     monkeypatch.setattr(services, "DOCUMENT_MAX_BYTES", len(PDF) - 1)
     response = moderator_client.post(

@@ -1,0 +1,255 @@
+"""Seats and the waiting list.
+
+The seat decision is made in one place (`registration_create`) under a row lock on the meeting,
+so that two people racing for the last seat never overbook it; cancellations and capacity changes
+promote from the waiting list under the same lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import User
+from members.selectors import is_member, is_office_staff
+from members.services import audit_log
+from workinggroups.models import Follow, Meeting, Registration
+
+
+def _lock_meeting(meeting_id: int) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("group").get(pk=meeting_id)
+
+
+def _confirmed_count(meeting: Meeting) -> int:
+    return Registration.objects.filter(
+        meeting=meeting, status=Registration.Status.CONFIRMED
+    ).count()
+
+
+def _check_open_for_registration(meeting: Meeting, person: User, now: datetime) -> None:
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("This meeting has been cancelled."), code="meeting_cancelled")
+    if meeting.status != Meeting.Status.PUBLISHED:
+        raise ValidationError(_("This meeting is not open for registration."), code="not_published")
+    if meeting.starts_at <= now:
+        raise ValidationError(_("This meeting has already taken place."), code="meeting_past")
+    if not is_member(person):
+        raise ValidationError(
+            _("Participation is reserved for people of OptoNet member organisations."),
+            code="not_a_member",
+        )
+    if meeting.registration_opens_at and now < meeting.registration_opens_at:
+        raise ValidationError(
+            _("Registration for this meeting has not opened yet."), code="registration_not_open"
+        )
+    if meeting.registration_deadline and now > meeting.registration_deadline:
+        raise ValidationError(_("The registration deadline has passed."), code="deadline_passed")
+    if (
+        meeting.group.confidential
+        and not Follow.objects.filter(
+            group_id=meeting.group_id, user=person, state=Follow.State.ACTIVE
+        ).exists()
+    ):
+        raise ValidationError(
+            _("This is a confidential circle: please ask to join the working group first."),
+            code="confidential_follow_required",
+        )
+
+
+def registration_create(
+    *,
+    meeting: Meeting,
+    person: User,
+    mode: str = Registration.Mode.ON_SITE,
+    list_consent: bool = False,
+) -> tuple[Registration, bool]:
+    """Register a person: a seat if one is free, else the waiting list.
+
+    Returns (registration, created). A second request of the same person (a double click)
+    returns the existing registration unchanged.
+    """
+    try:
+        with transaction.atomic():
+            return _registration_create_locked(meeting.pk, person, mode, list_consent)
+    except IntegrityError:
+        # The unique constraint caught a parallel request of the same person.
+        existing = Registration.objects.get(meeting_id=meeting.pk, user=person)
+        return existing, False
+
+
+def _registration_create_locked(
+    meeting_id: int, person: User, mode: str, list_consent: bool
+) -> tuple[Registration, bool]:
+    now = timezone.now()
+    meeting = _lock_meeting(meeting_id)
+    _check_open_for_registration(meeting, person, now)
+    if meeting.format == Meeting.Format.ONLINE:
+        mode = Registration.Mode.ONLINE
+    elif meeting.format == Meeting.Format.ON_SITE:
+        mode = Registration.Mode.ON_SITE
+    registration = Registration.objects.filter(meeting=meeting, user=person).first()
+    if registration and registration.status != Registration.Status.CANCELLED:
+        return registration, False
+    # Seats freed behind our back (an admin edit, say) go to those waiting, not to newcomers.
+    _promote_from_waiting_list(meeting, None)
+    has_seat = meeting.capacity is None or _confirmed_count(meeting) < meeting.capacity
+    status = Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
+    if registration is None:
+        registration = Registration(meeting=meeting, user=person)
+    registration.status = status
+    registration.mode = mode
+    registration.list_consent = list_consent
+    registration.organization_id = person.organization_id
+    registration.created_at = now  # a re-registration queues at the end of the waiting list
+    registration.confirmed_at = now if has_seat else None
+    registration.cancelled_at = None
+    registration.save()
+    audit_log(
+        actor=person,
+        action="workinggroups.registration.created",
+        obj=meeting,
+        registration_id=registration.pk,
+        status=status,
+    )
+    _notify(registration.pk, "confirmed" if has_seat else "waitlisted")
+    return registration, True
+
+
+def _promote_from_waiting_list(meeting: Meeting, actor: User | None) -> list[Registration]:
+    """Fill free seats from the waiting list, first come first served (meeting row locked)."""
+    promoted: list[Registration] = []
+    if meeting.status != Meeting.Status.PUBLISHED or meeting.starts_at <= timezone.now():
+        return promoted
+    free = None if meeting.capacity is None else meeting.capacity - _confirmed_count(meeting)
+    waiting = Registration.objects.filter(
+        meeting=meeting, status=Registration.Status.WAITLISTED
+    ).order_by("created_at", "id")
+    if free is not None:
+        waiting = waiting[: max(free, 0)]
+    now = timezone.now()
+    for registration in waiting:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        audit_log(
+            actor=actor,
+            action="workinggroups.registration.promoted",
+            obj=meeting,
+            registration_id=registration.pk,
+        )
+        _notify(registration.pk, "promoted")
+        promoted.append(registration)
+    return promoted
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor: User) -> Registration:
+    """Cancel a registration; the first on the waiting list moves up into a freed seat."""
+    meeting = _lock_meeting(registration.meeting_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    staff = is_office_staff(actor)
+    if registration.user_id != actor.pk and not staff:
+        raise PermissionDenied
+    if registration.status == Registration.Status.CANCELLED:
+        return registration  # cancelled already: a double click changes nothing
+    now = timezone.now()
+    if not staff:
+        if meeting.starts_at <= now:
+            raise ValidationError(_("This meeting has already started."), code="meeting_started")
+        if meeting.registration_deadline and now > meeting.registration_deadline:
+            raise ValidationError(
+                _(
+                    "The registration deadline has passed, so you can no longer cancel online. "
+                    "Please tell the OptoNet office if you cannot attend."
+                ),
+                code="cancel_after_deadline",
+            )
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at"])
+    audit_log(
+        actor=actor,
+        action="workinggroups.registration.cancelled",
+        obj=meeting,
+        registration_id=registration.pk,
+    )
+    _promote_from_waiting_list(meeting, actor)
+    return registration
+
+
+@transaction.atomic
+def waiting_list_promote(*, meeting: Meeting, actor: User | None) -> list[Registration]:
+    """Fill free seats (after the capacity was raised, say) from the waiting list."""
+    return _promote_from_waiting_list(_lock_meeting(meeting.pk), actor)
+
+
+@transaction.atomic
+def registration_update(
+    *, registration: Registration, actor: User, mode: str | None, list_consent: bool
+) -> Registration:
+    """Change how one attends a hybrid meeting, or give or withdraw consent to be listed to
+    the other attendees (as easy to withdraw as to give)."""
+    registration = (
+        Registration.objects.select_for_update().select_related("meeting").get(pk=registration.pk)
+    )
+    if registration.user_id != actor.pk:
+        raise PermissionDenied
+    if registration.status == Registration.Status.CANCELLED:
+        raise ValidationError(_("This registration has been cancelled."), code="cancelled")
+    fields = ["list_consent"]
+    if mode is not None and registration.meeting.format == Meeting.Format.HYBRID:
+        if mode not in Registration.Mode.values:
+            raise ValidationError(_("Unknown attendance mode."), code="invalid_mode")
+        registration.mode = mode
+        fields.append("mode")
+    changed = registration.list_consent != list_consent
+    registration.list_consent = list_consent
+    registration.save(update_fields=fields)
+    if changed:
+        audit_log(
+            actor=actor,
+            action="workinggroups.registration.list_consent_changed",
+            obj=registration.meeting,
+            registration_id=registration.pk,
+            list_consent=list_consent,
+        )
+    return registration
+
+
+def _notify(registration_id: int, kind: str) -> None:
+    from workinggroups.tasks import send_registration_email
+
+    transaction.on_commit(lambda: send_registration_email.delay(registration_id, kind))
+
+
+def person_release_registrations(*, user: User, actor: User) -> None:
+    """Before a person is erased: cancel their future registrations (promoting the waiting
+    list) and anonymise the past ones, which stay for the counts."""
+    now = timezone.now()
+    future_meeting_ids = (
+        Registration.objects.filter(user=user, meeting__starts_at__gt=now)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("meeting_id")  # a fixed lock order: two deletions cannot deadlock
+        .values_list("meeting_id", flat=True)
+    )
+    for meeting_id in list(future_meeting_ids):
+        meeting = _lock_meeting(meeting_id)
+        registration = Registration.objects.select_for_update().get(meeting=meeting, user=user)
+        if registration.status == Registration.Status.CANCELLED:
+            continue
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at"])
+        _promote_from_waiting_list(meeting, None)
+    Registration.objects.filter(user=user).update(user=None, anonymised_at=now, list_consent=False)
+
+
+def registrations_anonymise_before(*, cutoff: datetime) -> int:
+    """Detach people from registrations of meetings that ended before `cutoff`."""
+    return Registration.objects.filter(meeting__ends_at__lt=cutoff, user__isnull=False).update(
+        user=None, anonymised_at=timezone.now(), list_consent=False
+    )
