@@ -57,21 +57,30 @@ def make_meeting(size: int):
     functions = [f for f, _label in Function.choices]
     people = User.objects.bulk_create(
         User(
-            email=f"person{size}-{i}@bench.example", first_name=f"Jürgen{i}",
-            last_name=f"Müller-Łukasz{i}", job_title="Leiterin Qualitätsmanagement",
-            function=functions[i % len(functions)], organization=organizations[i % 100],
+            email=f"person{size}-{i}@bench.example",
+            first_name=f"Jürgen{i}",
+            last_name=f"Müller-Łukasz{i}",
+            job_title="Leiterin Qualitätsmanagement",
+            function=functions[i % len(functions)],
+            organization=organizations[i % 100],
         )
         for i in range(size)
     )
     start = timezone.now() + timedelta(days=30)
     meeting = Meeting.objects.create(
-        group=group, title=f"Bench meeting {size}", starts_at=start,
-        ends_at=start + timedelta(hours=3), status=Meeting.Status.PUBLISHED,
-        venue_name="Bench GmbH", venue_address="Musterstraße 1, 07745 Jena",
+        group=group,
+        title=f"Bench meeting {size}",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        status=Meeting.Status.PUBLISHED,
+        venue_name="Bench GmbH",
+        venue_address="Musterstraße 1, 07745 Jena",
     )
     Registration.objects.bulk_create(
         Registration(
-            meeting=meeting, user=person, organization=person.organization,
+            meeting=meeting,
+            user=person,
+            organization=person.organization,
             status=Registration.Status.CONFIRMED if i % 10 else Registration.Status.WAITLISTED,
             mode=Registration.Mode.ON_SITE,
         )
@@ -103,8 +112,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 5000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--no-memory", action="store_true",
-                        help="skip the traced run (it takes about 5x the time for the PDF)")
+    parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="skip the traced run (it takes about 5x the time for the PDF)",
+    )
     args = parser.parse_args()
     setup_django()
 
@@ -132,8 +144,9 @@ def main() -> None:
             seconds, megabytes, output = measure(function, repeat, not args.no_memory)
             unit = "rows" if name == "selector" else "bytes"
             memory = f"{megabytes:>10.1f}MB" if megabytes is not None else f"{'-':>12}"
-            print(f"{size:>9}  {name:<14} {seconds:>9.3f}s {memory} {output:>10} {unit}",
-                  flush=True)
+            print(
+                f"{size:>9}  {name:<14} {seconds:>9.3f}s {memory} {output:>10} {unit}", flush=True
+            )
         print(f"{size:>9}  selector queries: {len(queries.captured_queries)}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
@@ -18,6 +20,7 @@ from members.models import (
     OrganizationDomain,
     User,
 )
+from members.selectors import may_administer_account
 from optonet.admin_actions import apply_to_each
 
 
@@ -180,12 +183,13 @@ class UserAdmin(DjangoUserAdmin):
         return fields
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        # Covers the password form too: Django's UserAdmin asks this before changing one.
+        if obj is not None and not may_administer_account(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if obj is not None and not may_administer_account(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -273,3 +277,53 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AccountGuardMixin:
+    """Admins of login data (addresses, authenticators) of other apps: rows of accounts the
+    acting person may not administer (see `may_administer_account`) cannot be changed, deleted,
+    created or acted upon."""
+
+    def _guarded(self, request, obj) -> bool:
+        return obj is not None and not may_administer_account(request.user, obj.user)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._guarded(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._guarded(request, obj) and super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        actor = request.user
+
+        class GuardedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                target = cleaned.get("user")
+                if target is not None and not may_administer_account(actor, target):
+                    self.add_error(
+                        "user",
+                        _("Only a superuser may change the login of staff or superusers."),
+                    )
+                return cleaned
+
+        return GuardedForm
+
+    def get_actions(self, request):
+        # Bulk actions (e.g. "mark verified") would bypass the per-row check above.
+        actions = super().get_actions(request)
+        return actions if request.user.is_superuser else {}
+
+
+def _guard_registered_admin(model) -> None:
+    """Re-register a third-party ModelAdmin with the account guard mixed in."""
+    original = type(admin.site._registry[model])
+    admin.site.unregister(model)
+    admin.site.register(
+        model, type(f"Guarded{original.__name__}", (AccountGuardMixin, original), {})
+    )
+
+
+_guard_registered_admin(EmailAddress)
+_guard_registered_admin(Authenticator)

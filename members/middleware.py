@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
+
+from members.selectors import staff_session_verified
 
 
 class UserLanguageMiddleware:
@@ -41,10 +45,16 @@ class UserLanguageMiddleware:
 
     @classmethod
     def _require_totp_for_staff(cls, request, user):
+        """Staff without a second factor in this session: set one up, or confirm it now."""
         if not user.is_staff or request.path.startswith(cls.TOTP_EXEMPT_PREFIXES):
+            return None
+        if staff_session_verified(request):
             return None
         from allauth.mfa.models import Authenticator
 
         if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            return None
+            # Enrolled after this session's login (or logged in elsewhere without the code):
+            # allauth's MFA reauthentication records the second factor in the session.
+            target = reverse("mfa_reauthenticate")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return redirect("mfa_activate_totp")

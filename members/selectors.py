@@ -26,6 +26,32 @@ def is_office_staff(user: User | AnonymousUser) -> bool:
     return cached
 
 
+def staff_session_verified(request) -> bool:
+    """Whether this session may act as office staff: always, unless `MFA_REQUIRED_FOR_STAFF` is
+    on; then only when this very session passed a second factor (a TOTP or recovery code at
+    login, or allauth's MFA reauthentication). Owning an authenticator is not enough: a stolen
+    password alone must not open the admin."""
+    from allauth.account.authentication import get_authentication_records
+    from django.conf import settings
+
+    user = request.user
+    if not (settings.MFA_REQUIRED_FOR_STAFF and user.is_authenticated and user.is_staff):
+        return True
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )
+
+
+def may_administer_account(actor: User, target: User) -> bool:
+    """Whether `actor` may change `target`'s login in the admin: addresses, password,
+    authenticators, groups. Office staff manage members' accounts; the accounts of staff and
+    superusers are changed only by superusers (or by their owners on their own account pages),
+    so that nobody in the office can take over a more privileged account."""
+    if actor.is_superuser or actor.pk == target.pk:
+        return True
+    return not (target.is_staff or target.is_superuser)
+
+
 def is_member(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_member)
 

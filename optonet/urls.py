@@ -1,12 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from optonet import views
-
-admin.site.site_header = _("OptoNet office")
-admin.site.site_title = _("OptoNet office")
-admin.site.index_title = _("Back office")
 
 urlpatterns = [
     path("", views.home, name="home"),
