@@ -69,6 +69,19 @@ class OrganizationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(people_total=Count("people", distinct=True))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"status", "member_until"} & set(form.changed_data):
+            withdrawn = services.organization_membership_changed(
+                organization=obj, actor=request.user
+            )
+            if withdrawn:
+                self.message_user(
+                    request,
+                    _("The membership has ended: %(count)d future registration(s) cancelled.")
+                    % {"count": withdrawn},
+                )
+
     @admin.display(description=_("people"), ordering="people_total")
     def people_count(self, obj):
         return obj.people_total

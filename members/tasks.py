@@ -43,3 +43,8 @@ def send_link_decision_email(self, link_request_id: int) -> None:
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=900)
 def anonymise_expired_personal_data() -> int:
     return services.anonymise_expired_personal_data()
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=900)
+def apply_ended_memberships() -> int:
+    return services.memberships_ended_by_date()

@@ -140,6 +140,17 @@ class FollowAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     actions = ["approve"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An existing follow changes only through approval or removal, which keep seats right.
+        return ["group", "user", "state"] if obj is not None else []
+
+    def delete_model(self, request, obj):
+        services.group_unfollow(group=obj.group, user=obj.user, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for follow in queryset.select_related("group", "user"):
+            services.group_unfollow(group=follow.group, user=follow.user, actor=request.user)
+
     @admin.display(description=_("organisation"), ordering="user__organization__name")
     def user_organization(self, obj):
         return obj.user.organization
@@ -251,7 +262,10 @@ class MeetingAdmin(admin.ModelAdmin):
         "download_pdf",
     ]
     fieldsets = [
-        (None, {"fields": ["group", "title", "description", "language", "status"]}),
+        (
+            None,
+            {"fields": ["group", "title", "title_public", "description", "language", "status"]},
+        ),
         (
             _("Date and place"),
             {

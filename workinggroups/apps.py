@@ -6,3 +6,9 @@ class WorkingGroupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "workinggroups"
     verbose_name = _("Working groups")
+
+    def ready(self) -> None:
+        from members import lifecycle
+        from workinggroups.services import registrations_release_for_ended_membership
+
+        lifecycle.on_membership_ended(registrations_release_for_ended_membership)

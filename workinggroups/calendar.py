@@ -1,18 +1,20 @@
 """iCalendar (RFC 5545) files and feeds for meetings: stable UIDs, SEQUENCE raised on change.
 
-What an event shows follows the meeting page: title and time for everyone, agenda and venue
-for those who may see them, the online link only for confirmed attendees.
+What an event shows is decided by the one visibility rule (`selectors.visibility`): the title
+(or "<group>: meeting" for a confidential circle), agenda and venue for insiders, the online
+link for confirmed attendees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
 from workinggroups.models import Meeting
+from workinggroups.selectors.visibility import Viewer, meeting_visibility
 
 PRODID = "-//OptoNet e.V.//Member portal//DE"
 
@@ -21,7 +23,8 @@ def meeting_uid(meeting: Meeting) -> str:
     return f"meeting-{meeting.pk}@portal.optonet"
 
 
-def _event(meeting: Meeting, *, show_details: bool, include_online_url: bool) -> Event:
+def _event(meeting: Meeting, viewer: Viewer) -> Event:
+    visible = meeting_visibility(meeting, viewer)
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("sequence", meeting.sequence)
@@ -29,16 +32,19 @@ def _event(meeting: Meeting, *, show_details: bool, include_online_url: bool) ->
     event.add("last-modified", meeting.updated)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
-    event.add("summary", f"{meeting.title} · {meeting.group.name_de}")
+    summary = visible.title
+    if visible.title_visible:
+        summary = f"{summary} · {meeting.group.name_de}"
+    event.add("summary", summary)
     url = f"{settings.PORTAL_BASE_URL}{meeting.get_absolute_url()}"
-    description = meeting.description if show_details else ""
-    if include_online_url and meeting.online_url:
+    description = meeting.description if visible.details else ""
+    if visible.online_link:
         description = f"{description}\n\nOnline: {meeting.online_url}".strip()
     event.add("description", f"{description}\n\n{url}".strip())
     event.add("url", url)
     if meeting.format == Meeting.Format.ONLINE:
         event["location"] = vText("Online")
-    elif show_details:
+    elif visible.details:
         location = ", ".join(p for p in (meeting.venue_name, meeting.venue_address) if p)
         if location:
             event["location"] = vText(location)
@@ -47,14 +53,8 @@ def _event(meeting: Meeting, *, show_details: bool, include_online_url: bool) ->
     return event
 
 
-def calendar_bytes(
-    meetings: Iterable[Meeting],
-    *,
-    name: str,
-    show_details: bool | Callable[[Meeting], bool] = False,
-    include_online_url: bool | Callable[[Meeting], bool] = False,
-) -> bytes:
-    """A VCALENDAR with one VEVENT per meeting. The two flags may be per-meeting callables.
+def calendar_bytes(meetings: Iterable[Meeting], *, name: str, viewer: Viewer) -> bytes:
+    """A VCALENDAR with one VEVENT per meeting, as `viewer` may see each of them.
 
     Cancellations are published as STATUS:CANCELLED with a raised SEQUENCE (METHOD:PUBLISH),
     which calendar clients apply without the organiser/attendee data that METHOD:CANCEL needs.
@@ -68,7 +68,5 @@ def calendar_bytes(
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval;value=duration", "PT6H")
     for meeting in meetings:
-        details = show_details(meeting) if callable(show_details) else show_details
-        online = include_online_url(meeting) if callable(include_online_url) else include_online_url
-        calendar.add_component(_event(meeting, show_details=details, include_online_url=online))
+        calendar.add_component(_event(meeting, viewer))
     return calendar.to_ical()

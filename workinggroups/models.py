@@ -196,6 +196,14 @@ class Meeting(models.Model):
         related_name="meetings",
     )
     title = models.CharField(_("title"), max_length=200)
+    title_public = models.BooleanField(
+        _("title is public"),
+        default=False,
+        help_text=_(
+            "Confidential circles only: show the title to everyone. Otherwise outsiders read "
+            "“<group>: meeting”; the date is always public."
+        ),
+    )
     description = models.TextField(_("description and agenda"), blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))

@@ -10,6 +10,7 @@ from members.services import audit_log
 from optonet.mail import is_transient_smtp_error, retry_delay, send_templated_mail
 from workinggroups.calendar import calendar_bytes
 from workinggroups.models import Meeting, Registration
+from workinggroups.selectors.visibility import meeting_visibility, viewer_for
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +46,14 @@ def send_registration_email(self, registration_id: int, kind: str) -> bool:
     ):
         return False
     person = registration.user
+    viewer = viewer_for(person)
+    visible = meeting_visibility(meeting, viewer)
     attachments = []
     if kind in ("confirmed", "promoted", "meeting_cancelled"):
-        confirmed = registration.status == Registration.Status.CONFIRMED
         attachments.append(
             (
                 "meeting.ics",
-                calendar_bytes(
-                    [meeting],
-                    name=meeting.title,
-                    show_details=True,
-                    include_online_url=confirmed and kind != "meeting_cancelled",
-                ),
+                calendar_bytes([meeting], name=visible.title, viewer=viewer),
                 "text/calendar",
             )
         )
@@ -68,6 +65,7 @@ def send_registration_email(self, registration_id: int, kind: str) -> bool:
                 "person": person,
                 "registration": registration,
                 "meeting": meeting,
+                "visible": visible,
                 "group": meeting.group,
             },
             language=person.language,

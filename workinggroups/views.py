@@ -30,6 +30,8 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.group_detail(slug=slug, user=request.user)
     upcoming, past = selectors.group_meetings(group=group, user=request.user)
+    viewer = selectors.viewer_for(request.user)
+    selectors.with_visibility(upcoming + past, viewer)
     for meeting in upcoming:
         meeting.own_registration = selectors.own_registration(meeting)
         meeting.seats_left = selectors.seats_left(meeting)
@@ -81,8 +83,10 @@ def group_unfollow(request: HttpRequest, slug: str) -> HttpResponse:
 
 def group_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(WorkingGroup, slug=slug, is_active=True)
-    # A public feed: titles and times only, like the group page shows to everyone.
-    body = calendar_bytes(selectors.calendar_meetings_for_group(group), name=group.name)
+    # A public feed: what the group page shows to everyone, whoever fetches it.
+    body = calendar_bytes(
+        selectors.calendar_meetings_for_group(group), name=group.name, viewer=selectors.Viewer()
+    )
     return _ics_response(body, f"{group.slug}.ics", inline=True)
 
 
@@ -94,15 +98,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if registration and registration.status != Registration.Status.CANCELLED
         else None
     )
-    details = selectors.can_see_meeting_details(meeting=meeting, user=request.user)
-    may_read_documents = selectors.may_read_documents(request.user, meeting)
+    visible = selectors.meeting_visibility(meeting, selectors.viewer_for(request.user))
     return render(
         request,
         "workinggroups/meeting_detail.html",
         {
             "meeting": meeting,
             "group": meeting.group,
-            "show_details": details,
+            "visible": visible,
             "registration": active_registration,
             "waitlist_position": (
                 selectors.waitlist_position(active_registration) if active_registration else None
@@ -121,13 +124,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if active_registration
                 else None
             ),
-            "documents": list(meeting.documents.all()) if may_read_documents else None,
-            "may_manage": selectors.may_manage_meeting(request.user, meeting),
+            "documents": list(meeting.documents.all()) if visible.documents else None,
+            "may_manage": visible.manager,
             "other_attendees": (
-                selectors.attendees_visible_to_attendees(meeting)
-                if active_registration
-                and active_registration.status == Registration.Status.CONFIRMED
-                else None
+                selectors.attendees_visible_to_attendees(meeting) if visible.attendees else None
             ),
         },
     )
@@ -220,13 +220,9 @@ def meeting_cancel_registration(request: HttpRequest, pk: int) -> HttpResponse:
 
 def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
-    registration = selectors.own_registration(meeting)
-    registered = bool(registration and registration.status == Registration.Status.CONFIRMED)
+    viewer = selectors.viewer_for(request.user)
     body = calendar_bytes(
-        [meeting],
-        name=meeting.title,
-        show_details=selectors.can_see_meeting_details(meeting=meeting, user=request.user),
-        include_online_url=registered,
+        [meeting], name=selectors.meeting_visibility(meeting, viewer).title, viewer=viewer
     )
     return _ics_response(body, f"optonet-meeting-{meeting.pk}.ics")
 
@@ -234,6 +230,9 @@ def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_meetings(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.my_meetings(request.user)
+    selectors.with_visibility(
+        [r.meeting for r in upcoming + past], selectors.viewer_for(request.user)
+    )
     return render(
         request,
         "workinggroups/my_meetings.html",
@@ -267,12 +266,10 @@ def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
     user = User.objects.filter(calendar_token=token, is_active=True).first()
     if user is None:
         raise Http404
-    meetings, confirmed_ids = selectors.calendar_meetings_for_person(user)
     body = calendar_bytes(
-        meetings,
+        selectors.calendar_meetings_for_person(user),
         name="OptoNet",
-        show_details=True,
-        include_online_url=lambda meeting: meeting.pk in confirmed_ids,
+        viewer=selectors.viewer_for(user),
     )
     return _ics_response(body, "optonet.ics", inline=True)
 

@@ -227,7 +227,8 @@ def meeting_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse
         request.user, document.meeting
     ):
         raise PermissionDenied
-    if not selectors.may_read_documents(request.user, document.meeting):
+    visible = selectors.meeting_visibility(document.meeting, selectors.viewer_for(request.user))
+    if not visible.documents:
         raise PermissionDenied
     response = FileResponse(
         document.file.open("rb"),

@@ -169,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workinggroups.tasks.delete_expired_attendee_exports",
         "schedule": crontab(minute=5),
     },
+    "members-apply-ended-memberships": {
+        "task": "members.tasks.apply_ended_memberships",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "members-anonymise-expired-personal-data": {
         "task": "members.tasks.anonymise_expired_personal_data",
         "schedule": crontab(hour=3, minute=15),

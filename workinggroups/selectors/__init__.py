@@ -14,29 +14,45 @@ from workinggroups.selectors.groups import (
 )
 from workinggroups.selectors.meetings import (
     RegistrationOption,
+    RegistrationRefusal,
     attendees_visible_to_attendees,
     calendar_meetings_for_group,
     calendar_meetings_for_person,
-    can_see_meeting_details,
     meeting_detail,
     my_meetings,
     own_registration,
     registration_option,
+    registration_refusal,
     seats_left,
     waitlist_position,
 )
 from workinggroups.selectors.roles import is_moderator, is_moderator_of, may_manage_meeting
+from workinggroups.selectors.visibility import (
+    MeetingVisibility,
+    Viewer,
+    meeting_visibility,
+    viewer_for,
+    viewers_for,
+    with_visibility,
+)
 from workinggroups.selectors.workspace import (
     YearOverview,
     attendance_counts,
     group_year_overview,
-    may_read_documents,
     meeting_for_moderation,
     workspace_groups,
     workspace_registrations,
 )
 
 __all__ = [
+    "MeetingVisibility",
+    "RegistrationRefusal",
+    "Viewer",
+    "meeting_visibility",
+    "registration_refusal",
+    "viewer_for",
+    "viewers_for",
+    "with_visibility",
     "AttendeeRow",
     "RegistrationOption",
     "YearOverview",
@@ -45,7 +61,6 @@ __all__ = [
     "attendees_visible_to_attendees",
     "calendar_meetings_for_group",
     "calendar_meetings_for_person",
-    "can_see_meeting_details",
     "follow_of",
     "group_detail",
     "group_list",
@@ -56,7 +71,6 @@ __all__ = [
     "is_moderator",
     "is_moderator_of",
     "may_manage_meeting",
-    "may_read_documents",
     "meeting_detail",
     "meeting_for_moderation",
     "my_meetings",

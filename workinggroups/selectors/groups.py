@@ -53,7 +53,11 @@ def group_meetings(
     """Published and cancelled meetings of a group, split into upcoming and past."""
     now = timezone.now()
     meetings = with_user_registration(
-        with_counts(Meeting.objects.filter(group=group).exclude(status=Meeting.Status.DRAFT)),
+        with_counts(
+            Meeting.objects.filter(group=group)
+            .select_related("group")
+            .exclude(status=Meeting.Status.DRAFT)
+        ),
         user,
     )
     upcoming = [m for m in meetings.filter(ends_at__gt=now).order_by("starts_at", "id")]

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
-from members.selectors import is_member, is_office_staff
-from workinggroups.models import Follow, Meeting, Registration, WorkingGroup
-from workinggroups.selectors.roles import is_moderator_of
+from members.selectors import is_office_staff
+from workinggroups.models import Meeting, Registration, WorkingGroup
+from workinggroups.selectors.visibility import Viewer, viewer_for
 
 _confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
 
@@ -80,6 +80,56 @@ def seats_left(meeting: Meeting) -> int | None:
 
 
 @dataclass(frozen=True)
+class RegistrationRefusal:
+    """Why a person cannot register now: a stable code for callers, a sentence for the person."""
+
+    code: str
+    message: str
+
+
+def registration_refusal(
+    *, meeting: Meeting, person: User | AnonymousUser, viewer: Viewer, now=None
+) -> RegistrationRefusal | None:
+    """THE rule for whether a meeting takes this person's registration now (None: it does).
+
+    The registration service asks it under the meeting's lock; the meeting page asks it to
+    show the button or the reason instead."""
+    now = now or timezone.now()
+    if meeting.status == Meeting.Status.CANCELLED:
+        return RegistrationRefusal("meeting_cancelled", _("This meeting has been cancelled."))
+    if meeting.status != Meeting.Status.PUBLISHED:
+        return RegistrationRefusal("not_published", _("This meeting is not open for registration."))
+    if meeting.starts_at <= now:
+        return RegistrationRefusal("meeting_past", _("This meeting has already taken place."))
+    if not person.is_authenticated:
+        return RegistrationRefusal(
+            "login_required", _("Please log in with your member account to register.")
+        )
+    if not viewer.member:
+        return RegistrationRefusal(
+            "not_a_member",
+            _(
+                "Participation is reserved for people of OptoNet member organisations. "
+                "Your account is not linked to an active member organisation."
+            ),
+        )
+    if meeting.registration_opens_at and now < meeting.registration_opens_at:
+        opens = timezone.localtime(meeting.registration_opens_at)
+        return RegistrationRefusal(
+            "registration_not_open",
+            _("Registration opens on %(date)s.") % {"date": opens.strftime("%d.%m.%Y %H:%M")},
+        )
+    if meeting.registration_deadline and now > meeting.registration_deadline:
+        return RegistrationRefusal("deadline_passed", _("The registration deadline has passed."))
+    if meeting.group.confidential and meeting.group_id not in viewer.followed_group_ids:
+        return RegistrationRefusal(
+            "confidential_follow_required",
+            _("This is a confidential circle: please ask to join the working group first."),
+        )
+    return None
+
+
+@dataclass(frozen=True)
 class RegistrationOption:
     """Whether the person may register now, and if not, the reason shown instead of the button."""
 
@@ -89,63 +139,15 @@ class RegistrationOption:
 
 
 def registration_option(*, meeting: Meeting, user: User | AnonymousUser) -> RegistrationOption:
-    now = timezone.now()
-    if meeting.status == Meeting.Status.CANCELLED:
-        return RegistrationOption(False, _("This meeting has been cancelled."))
-    if meeting.status != Meeting.Status.PUBLISHED:
-        return RegistrationOption(False, _("This meeting is not open for registration."))
-    if meeting.starts_at <= now:
-        return RegistrationOption(False, _("This meeting has already taken place."))
-    if not user.is_authenticated:
-        return RegistrationOption(False, _("Please log in with your member account to register."))
-    if not is_member(user):
-        return RegistrationOption(
-            False,
-            _(
-                "Participation is reserved for people of OptoNet member organisations. "
-                "Your account is not linked to an active member organisation."
-            ),
-        )
     own = own_registration(meeting)
-    if own and own.status != Registration.Status.CANCELLED:
+    if own and own.status != Registration.Status.CANCELLED and meeting.status != "cancelled":
         if own.status == Registration.Status.WAITLISTED:
             return RegistrationOption(False, _("You are on the waiting list."))
         return RegistrationOption(False, _("You are registered for this meeting."))
-    if meeting.registration_opens_at and now < meeting.registration_opens_at:
-        return RegistrationOption(
-            False,
-            _("Registration opens on %(date)s.")
-            % {
-                "date": timezone.localtime(meeting.registration_opens_at).strftime("%d.%m.%Y %H:%M")
-            },
-        )
-    if meeting.registration_deadline and now > meeting.registration_deadline:
-        return RegistrationOption(False, _("The registration deadline has passed."))
-    if (
-        meeting.group.confidential
-        and not Follow.objects.filter(
-            group_id=meeting.group_id, user=user, state=Follow.State.ACTIVE
-        ).exists()
-    ):
-        return RegistrationOption(
-            False, _("This is a confidential circle: please ask to join the working group first.")
-        )
-    left = seats_left(meeting)
-    return RegistrationOption(True, "", will_be_waitlisted=left == 0)
-
-
-def can_see_meeting_details(*, meeting: Meeting, user: User | AnonymousUser) -> bool:
-    """Agenda and venue are for members (of a confidential circle: its approved followers);
-    titles and dates are public."""
-    if is_office_staff(user) or is_moderator_of(user, meeting.group_id):
-        return True
-    if not is_member(user):
-        return False
-    if meeting.group.confidential:
-        return Follow.objects.filter(
-            group_id=meeting.group_id, user=user, state=Follow.State.ACTIVE
-        ).exists()
-    return True
+    refusal = registration_refusal(meeting=meeting, person=user, viewer=viewer_for(user))
+    if refusal is not None:
+        return RegistrationOption(False, refusal.message)
+    return RegistrationOption(True, "", will_be_waitlisted=seats_left(meeting) == 0)
 
 
 def attendees_visible_to_attendees(meeting: Meeting) -> QuerySet[Registration]:
@@ -174,9 +176,9 @@ def my_meetings(user: User) -> tuple[list[Registration], list[Registration]]:
     return upcoming, past
 
 
-def calendar_meetings_for_person(user: User) -> tuple[list[Meeting], set[int]]:
-    """The meetings in a person's feed (confirmed or waiting), and which of them are confirmed:
-    only those carry the online link."""
+def calendar_meetings_for_person(user: User) -> list[Meeting]:
+    """The meetings in a person's feed: those they hold a seat for or wait for. Each carries
+    `registration_status`; what the feed shows of it is decided by the visibility rule."""
     registrations = (
         Registration.objects.filter(
             user=user,
@@ -186,12 +188,11 @@ def calendar_meetings_for_person(user: User) -> tuple[list[Meeting], set[int]]:
         .select_related("meeting__group")
         .order_by("meeting__starts_at")
     )
-    meetings, confirmed = [], set()
+    meetings = []
     for registration in registrations:
+        registration.meeting.registration_status = registration.status
         meetings.append(registration.meeting)
-        if registration.status == Registration.Status.CONFIRMED:
-            confirmed.add(registration.meeting_id)
-    return meetings, confirmed
+    return meetings
 
 
 def calendar_meetings_for_group(group: WorkingGroup) -> QuerySet[Meeting]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from members.models import User
-from members.selectors import is_member, is_office_staff
+from members.selectors import is_office_staff
 from workinggroups.models import Follow, Meeting, Registration, WorkingGroup
 from workinggroups.selectors.meetings import _waitlisted
 from workinggroups.selectors.roles import may_manage_meeting
@@ -93,18 +92,6 @@ def attendance_counts(meeting: Meeting) -> dict[str, int]:
         absent=Count("id", filter=Q(attendance=Registration.Attendance.ABSENT)),
     )
     return counts
-
-
-def may_read_documents(user: User | AnonymousUser, meeting: Meeting) -> bool:
-    """Minutes and materials: the group's followers who are members, moderators and the office."""
-    if may_manage_meeting(user, meeting):
-        return True
-    return bool(
-        is_member(user)
-        and Follow.objects.filter(
-            group_id=meeting.group_id, user=user, state=Follow.State.ACTIVE
-        ).exists()
-    )
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ from workinggroups.services.registrations import (
     registration_create,
     registration_update,
     registrations_anonymise_before,
+    registrations_cancel_future,
+    registrations_release_for_ended_membership,
     waiting_list_promote,
 )
 
@@ -66,5 +68,7 @@ __all__ = [
     "registration_create",
     "registration_update",
     "registrations_anonymise_before",
+    "registrations_cancel_future",
+    "registrations_release_for_ended_membership",
     "waiting_list_promote",
 ]

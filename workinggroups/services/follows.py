@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from members.models import User
 from members.selectors import is_member, is_office_staff
 from members.services import audit_log
-from workinggroups.models import Follow, WorkingGroup
+from workinggroups.models import Follow, Registration, WorkingGroup
 from workinggroups.selectors import is_moderator_of
+from workinggroups.services.registrations import registrations_cancel_future
 
 
 @transaction.atomic
@@ -36,10 +37,24 @@ def group_follow(*, group: WorkingGroup, user: User) -> Follow:
 
 
 @transaction.atomic
-def group_unfollow(*, group: WorkingGroup, user: User) -> None:
+def group_unfollow(*, group: WorkingGroup, user: User, actor: User | None = None) -> None:
+    """End a follow: the person unfollows, or the office or a moderator removes them.
+
+    Whoever leaves a confidential circle (or is removed from it) loses their future seats in
+    its meetings at once, and with them agenda, venue and link; the waiting list moves up."""
+    actor = actor or user
+    if actor.pk != user.pk and not (is_office_staff(actor) or is_moderator_of(actor, group.pk)):
+        raise PermissionDenied
     deleted, _rows = Follow.objects.filter(group=group, user=user).delete()
-    if deleted:
-        audit_log(actor=user, action="workinggroups.follow.deleted", obj=group)
+    if not deleted:
+        return
+    audit_log(actor=actor, action="workinggroups.follow.deleted", obj=group, user_id=user.pk)
+    if group.confidential:
+        registrations_cancel_future(
+            registrations=Registration.objects.filter(user=user, meeting__group=group),
+            actor=actor,
+            reason="left_confidential_circle",
+        )
 
 
 @transaction.atomic

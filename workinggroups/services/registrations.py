@@ -11,13 +11,15 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
-from members.selectors import is_member, is_office_staff
+from members.selectors import is_office_staff
 from members.services import audit_log
-from workinggroups.models import Follow, Meeting, Registration
+from workinggroups.models import Meeting, Registration
+from workinggroups.selectors import registration_refusal, viewers_for
 
 
 def _lock_meeting(meeting_id: int) -> Meeting:
@@ -31,33 +33,11 @@ def _confirmed_count(meeting: Meeting) -> int:
 
 
 def _check_open_for_registration(meeting: Meeting, person: User, now: datetime) -> None:
-    if meeting.status == Meeting.Status.CANCELLED:
-        raise ValidationError(_("This meeting has been cancelled."), code="meeting_cancelled")
-    if meeting.status != Meeting.Status.PUBLISHED:
-        raise ValidationError(_("This meeting is not open for registration."), code="not_published")
-    if meeting.starts_at <= now:
-        raise ValidationError(_("This meeting has already taken place."), code="meeting_past")
-    if not is_member(person):
-        raise ValidationError(
-            _("Participation is reserved for people of OptoNet member organisations."),
-            code="not_a_member",
-        )
-    if meeting.registration_opens_at and now < meeting.registration_opens_at:
-        raise ValidationError(
-            _("Registration for this meeting has not opened yet."), code="registration_not_open"
-        )
-    if meeting.registration_deadline and now > meeting.registration_deadline:
-        raise ValidationError(_("The registration deadline has passed."), code="deadline_passed")
-    if (
-        meeting.group.confidential
-        and not Follow.objects.filter(
-            group_id=meeting.group_id, user=person, state=Follow.State.ACTIVE
-        ).exists()
-    ):
-        raise ValidationError(
-            _("This is a confidential circle: please ask to join the working group first."),
-            code="confidential_follow_required",
-        )
+    # Facts read fresh under the meeting's lock, not from a request's memo.
+    viewer = viewers_for([person])[person.pk]
+    refusal = registration_refusal(meeting=meeting, person=person, viewer=viewer, now=now)
+    if refusal is not None:
+        raise ValidationError(refusal.message, code=refusal.code)
 
 
 def registration_create(
@@ -84,8 +64,9 @@ def registration_create(
 def _registration_create_locked(
     meeting_id: int, person: User, mode: str, list_consent: bool
 ) -> tuple[Registration, bool]:
-    now = timezone.now()
     meeting = _lock_meeting(meeting_id)
+    # Taken after the lock: the waiting list is in the order in which the lock was won.
+    now = timezone.now()
     _check_open_for_registration(meeting, person, now)
     if meeting.format == Meeting.Format.ONLINE:
         mode = Registration.Mode.ONLINE
@@ -226,26 +207,71 @@ def _notify(registration_id: int, kind: str) -> None:
     transaction.on_commit(lambda: send_registration_email.delay(registration_id, kind))
 
 
-def person_release_registrations(*, user: User, actor: User) -> None:
-    """Before a person is erased: cancel their future registrations (promoting the waiting
-    list) and anonymise the past ones, which stay for the counts."""
+def registrations_cancel_future(
+    *,
+    registrations: QuerySet[Registration],
+    actor: User | None,
+    reason: str,
+) -> int:
+    """Cancel the future registrations among `registrations` (seats and waiting places), each
+    under its meeting's lock, and give freed seats to the waiting list. For when a person may
+    no longer attend: they left a confidential circle, their organisation's membership ended,
+    or their data is erased. Returns how many were cancelled."""
     now = timezone.now()
-    future_meeting_ids = (
-        Registration.objects.filter(user=user, meeting__starts_at__gt=now)
+    targets = list(
+        registrations.filter(meeting__starts_at__gt=now)
         .exclude(status=Registration.Status.CANCELLED)
-        .order_by("meeting_id")  # a fixed lock order: two deletions cannot deadlock
-        .values_list("meeting_id", flat=True)
+        .order_by("meeting_id", "pk")  # a fixed lock order: two releases cannot deadlock
+        .values_list("meeting_id", "pk")
     )
-    for meeting_id in list(future_meeting_ids):
+    cancelled = 0
+    for meeting_id, registration_id in targets:
         meeting = _lock_meeting(meeting_id)
-        registration = Registration.objects.select_for_update().get(meeting=meeting, user=user)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
         if registration.status == Registration.Status.CANCELLED:
             continue
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
-        _promote_from_waiting_list(meeting, None)
-    Registration.objects.filter(user=user).update(user=None, anonymised_at=now, list_consent=False)
+        audit_log(
+            actor=actor,
+            action="workinggroups.registration.cancelled",
+            obj=meeting,
+            registration_id=registration.pk,
+            reason=reason,
+        )
+        _promote_from_waiting_list(meeting, actor)
+        cancelled += 1
+    return cancelled
+
+
+def person_release_registrations(*, user: User, actor: User) -> None:
+    """Before a person is erased: cancel their future registrations (promoting the waiting
+    list) and anonymise the past ones, which stay for the counts."""
+    registrations_cancel_future(
+        registrations=Registration.objects.filter(user=user), actor=None, reason="erasure"
+    )
+    Registration.objects.filter(user=user).update(
+        user=None, anonymised_at=timezone.now(), list_consent=False
+    )
+
+
+@transaction.atomic
+def registrations_release_for_ended_membership(*, organization_id: int, actor: User | None) -> int:
+    """People whose organisation is no longer a member lose their future seats (the waiting
+    list moves up): from the end of the membership on, they are outsiders to every meeting."""
+    from members.models import Organization
+
+    organization = Organization.objects.get(pk=organization_id)
+    registrations = Registration.objects.filter(user__organization=organization)
+    if organization.is_active_member and organization.member_until:
+        # Ends later: only meetings after the last day of membership.
+        registrations = registrations.filter(meeting__starts_at__date__gt=organization.member_until)
+    elif organization.is_active_member:
+        return 0
+    return registrations_cancel_future(
+        registrations=registrations, actor=actor, reason="membership_ended"
+    )
 
 
 def registrations_anonymise_before(*, cutoff: datetime) -> int:

@@ -1,0 +1,139 @@
+"""What a person sees of a meeting — ONE rule for pages, feeds, calendar files and e-mails.
+
+Everything that shows a meeting asks `meeting_visibility(meeting, viewer)` and renders only what
+the answer allows. A second copy of this decision "just for the feed" is how leaks start.
+
+The rule:
+- The group's moderators and the office see everything.
+- *Insiders* see the agenda and the venue: people of active member organisations; for a
+  confidential circle only its approved followers among them. Leaving the circle or the
+  membership ending makes a person an outsider again at once.
+- The title of a confidential circle's meeting is for insiders, unless the office marked it
+  public; everybody else reads "<group>: meeting". Dates are public.
+- The online link and "who else is coming" are for insiders with a confirmed seat.
+- Minutes and materials are for the group's followers who are members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+
+from members.models import User
+from members.selectors import is_member, is_office_staff
+from workinggroups.models import Follow, Meeting, Moderation, Registration
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The facts about one person that the rule needs, fetched once (three small queries)."""
+
+    person_id: int | None = None
+    office_staff: bool = False
+    member: bool = False
+    moderated_group_ids: frozenset[int] = field(default_factory=frozenset)
+    followed_group_ids: frozenset[int] = field(default_factory=frozenset)
+    confirmed_meeting_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+ANONYMOUS = Viewer()
+
+
+@dataclass(frozen=True)
+class MeetingVisibility:
+    title: str
+    title_visible: bool
+    details: bool  # agenda and venue
+    online_link: bool
+    attendees: bool  # who else is coming
+    documents: bool  # minutes and materials
+    manager: bool
+
+
+def viewer_for(user: User | AnonymousUser | None) -> Viewer:
+    """The person's facts; memoised on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_meeting_viewer", None)
+    if cached is None:
+        cached = viewers_for([user])[user.pk]
+        user._meeting_viewer = cached
+    return cached
+
+
+def forget_viewer(user: User | AnonymousUser) -> None:
+    """After a change within the same request (a registration, say), ask again."""
+    if hasattr(user, "_meeting_viewer"):
+        del user._meeting_viewer
+
+
+def viewers_for(people: Iterable[User]) -> dict[int, Viewer]:
+    """Facts of many people at once (for e-mails to a whole audience): three queries in all."""
+    people = [p for p in people if p is not None and p.pk]
+    ids = [p.pk for p in people]
+    moderated: dict[int, set[int]] = {}
+    for user_id, group_id in Moderation.objects.filter(user_id__in=ids).values_list(
+        "user_id", "group_id"
+    ):
+        moderated.setdefault(user_id, set()).add(group_id)
+    followed: dict[int, set[int]] = {}
+    for user_id, group_id in Follow.objects.filter(
+        user_id__in=ids, state=Follow.State.ACTIVE
+    ).values_list("user_id", "group_id"):
+        followed.setdefault(user_id, set()).add(group_id)
+    confirmed: dict[int, set[int]] = {}
+    for user_id, meeting_id in Registration.objects.filter(
+        user_id__in=ids, status=Registration.Status.CONFIRMED
+    ).values_list("user_id", "meeting_id"):
+        confirmed.setdefault(user_id, set()).add(meeting_id)
+    return {
+        p.pk: Viewer(
+            person_id=p.pk,
+            office_staff=is_office_staff(p),
+            member=is_member(p),
+            moderated_group_ids=frozenset(moderated.get(p.pk, ())),
+            followed_group_ids=frozenset(followed.get(p.pk, ())),
+            confirmed_meeting_ids=frozenset(confirmed.get(p.pk, ())),
+        )
+        for p in people
+    }
+
+
+def meeting_visibility(meeting: Meeting, viewer: Viewer) -> MeetingVisibility:
+    """The rule (see the module's docstring). `meeting.group` should be fetched with it."""
+    group = meeting.group
+    manager = viewer.office_staff or meeting.group_id in viewer.moderated_group_ids
+    follower = meeting.group_id in viewer.followed_group_ids
+    insider = manager or (viewer.member and (follower or not group.confidential))
+    title_visible = insider or not group.confidential or meeting.title_public
+    confirmed = meeting.pk in viewer.confirmed_meeting_ids
+    return MeetingVisibility(
+        title=meeting.title if title_visible else public_title(meeting),
+        title_visible=title_visible,
+        details=insider,
+        online_link=bool(
+            (manager or (insider and confirmed))
+            and meeting.has_online_part
+            and meeting.online_url
+            and meeting.status != Meeting.Status.CANCELLED
+        ),
+        attendees=manager or (insider and confirmed),
+        documents=manager or (viewer.member and follower),
+        manager=manager,
+    )
+
+
+def public_title(meeting: Meeting) -> str:
+    """What outsiders read instead of a confidential circle's meeting title."""
+    return _("%(group)s: meeting") % {"group": meeting.group.name}
+
+
+def with_visibility(meetings: Iterable[Meeting], viewer: Viewer) -> list[Meeting]:
+    """Attach the answer as `meeting.visible`, which templates read (title, details, …)."""
+    meetings = list(meetings)
+    for meeting in meetings:
+        meeting.visible = meeting_visibility(meeting, viewer)
+    return meetings
