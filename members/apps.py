@@ -17,3 +17,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_office_group, dispatch_uid="members_office_group")
+
+        from members.privacy import register_privacy
+
+        register_privacy()

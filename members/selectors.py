@@ -94,52 +94,12 @@ def organization_people(organization_id: int) -> QuerySet[User]:
 
 
 def person_data_export(user: User) -> dict[str, Any]:
-    """Everything the portal stores about a person, for "Download my data" (GDPR Art. 15/20)."""
-    from allauth.account.models import EmailAddress
+    """Everything the portal stores about a person, for "Download my data" (GDPR Art. 15/20):
+    one section per app of the privacy registry."""
+    from optonet import privacy
 
-    from workinggroups.privacy import person_data_export_workinggroups
-
-    def dt(value):
-        return value.isoformat() if value else None
-
-    org = user.organization
-    data: dict[str, Any] = {
-        "profile": {
-            "email": user.email,
-            "title": user.title,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "job_title": user.job_title,
-            "function": user.function,
-            "phone": user.phone,
-            "language": user.language,
-            "organization": org.name if org else None,
-            "organisation_coordinator": user.is_organization_coordinator,
-            "date_joined": dt(user.date_joined),
-            "last_login": dt(user.last_login),
-        },
-        "email_addresses": [
-            {"email": a.email, "verified": a.verified, "primary": a.primary}
-            for a in EmailAddress.objects.filter(user=user).order_by("email")
-        ],
-        "consents": [
-            {
-                "kind": c.kind,
-                "version": c.version,
-                "given_at": dt(c.given_at),
-                "withdrawn_at": dt(c.withdrawn_at),
-            }
-            for c in user.consents.order_by("given_at")
-        ],
-        "link_requests": [
-            {
-                "organization": r.organization.name if r.organization_id else r.organization_name,
-                "state": r.state,
-                "requested_at": dt(r.created_at),
-                "decided_at": dt(r.decided_at),
-            }
-            for r in user.link_requests.select_related("organization").order_by("created_at")
-        ],
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "person_id": user.pk,
+        **privacy.export_person(user),
     }
-    data.update(person_data_export_workinggroups(user))
-    return data

@@ -37,10 +37,11 @@ def audit_log(
 
 
 def office_group_sync() -> Group:
-    """The "Office" permission group holds every permission of the portal's own apps."""
+    """The "Office" permission group holds every permission of the apps the office runs
+    (`OFFICE_PERMISSION_APPS`); guards such as `may_administer_account` still apply."""
     group, _created = Group.objects.get_or_create(name=OFFICE_GROUP_NAME)
     permissions = Permission.objects.filter(
-        content_type__app_label__in=["members", "workinggroups", "reports", "account"]
+        content_type__app_label__in=settings.OFFICE_PERMISSION_APPS
     )
     group.permissions.set(permissions)
     return group
@@ -208,30 +209,18 @@ def person_update_profile(*, user: User, actor: User, **fields: Any) -> User:
 
 @transaction.atomic
 def person_delete(*, user: User, actor: User) -> None:
-    """Erase a person: future registrations are cancelled (the waiting list moves up), past ones
-    stay as anonymous rows so that meeting counts remain correct, everything else is deleted."""
-    from workinggroups.services import person_release_registrations
+    """Erase a person through the privacy registry: every app removes or anonymises what it
+    stores (future seats are released, past registrations stay as anonymous counts), the
+    person's name and address are scrubbed from free text, and all their sessions end."""
+    from optonet import privacy
 
     if actor.pk != user.pk and not is_office_staff(actor):
         raise PermissionDenied
     user = User.objects.select_for_update().get(pk=user.pk)
-    person_release_registrations(user=user, actor=actor)
-    # The audit trail keeps what happened, not who it was about.
-    link_request_ids = [str(pk) for pk in user.link_requests.values_list("pk", flat=True)]
-    AuditEvent.objects.filter(object_type="members.user", object_id=str(user.pk)).update(
-        object_repr=""
-    )
-    AuditEvent.objects.filter(
-        object_type="members.linkrequest", object_id__in=link_request_ids
-    ).update(object_repr="")
-    audit_log(
-        actor=None,
-        action="members.person.deleted",
-        obj=None,
-        user_id=user.pk,
-        by_self=actor.pk == user.pk,
-    )
-    user.delete()  # FKs: registrations SET_NULL, follows/consents/link requests CASCADE
+    by_self = actor.pk == user.pk
+    privacy.erase_person(user)
+    audit_log(actor=None, action="members.person.deleted", obj=None, user_id=user.pk,
+              by_self=by_self)
 
 
 def organization_membership_changed(*, organization: Organization, actor: User | None) -> int:
@@ -263,13 +252,13 @@ def memberships_ended_by_date() -> int:
 
 
 def anonymise_expired_personal_data(*, now=None) -> int:
-    """Retention: anonymise registrations of meetings that ended longer ago than the retention
-    period. Counts, statuses, attendance and the organisation stay for the statistics."""
-    from workinggroups.services import registrations_anonymise_before
+    """Retention: every app of the privacy registry anonymises what is older than the retention
+    period (registrations of meetings long past keep status, attendance and organisation for
+    the statistics, without the person)."""
+    from optonet import privacy
 
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
-    return registrations_anonymise_before(cutoff=cutoff)
+    return privacy.expire_before(now - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS))
 
 
 @transaction.atomic

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from members import selectors, services
 from members.forms import DeleteAccountForm, LinkRequestForm, ProfileForm
 from members.models import LinkRequest, User
-from workinggroups.selectors import groups_followed_by
 
 
 @login_required
@@ -45,7 +44,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             "form": form,
             "pending_link_request": pending,
             "link_form": LinkRequestForm() if not user.organization_id else None,
-            "follows": groups_followed_by(user),
         },
     )
 

@@ -12,3 +12,7 @@ class WorkingGroupsConfig(AppConfig):
         from workinggroups.services import registrations_release_for_ended_membership
 
         lifecycle.on_membership_ended(registrations_release_for_ended_membership)
+
+        from workinggroups.privacy import register_privacy
+
+        register_privacy()

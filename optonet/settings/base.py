@@ -64,7 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "members.context_processors.roles",
+                "workinggroups.context_processors.roles",
             ],
         },
     },
@@ -180,6 +180,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Portal rules
+# Apps whose permissions the "Office" group holds ("account": members' e-mail addresses).
+OFFICE_PERMISSION_APPS = ["members", "mailings", "workinggroups", "reports", "account"]
 # Personal data of registrations and invitations is anonymised this long after the meeting.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
 PRIVACY_POLICY_VERSION = "2026-11"

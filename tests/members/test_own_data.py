@@ -52,15 +52,15 @@ def test_data_export_contains_everything_stored_about_the_person(member_client, 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
-    assert data["profile"]["email"] == member.email
-    assert data["profile"]["organization"] == member.organization.name
-    assert data["consents"][0]["version"] == "2026-11"
-    assert data["email_addresses"] == [{"email": member.email, "verified": True, "primary": True}]
-    assert data["working_groups_followed"][0]["group"] == follow.group.name_en
-    assert data["registrations"][0]["meeting"] == "Recruiting"
-    assert data["registrations"][0]["status"] == registration.status
-    assert data["registrations"][0]["listed_for_other_attendees"] is True
-    assert "invitations_received" in data
+    people, groups = data["members"], data["workinggroups"]
+    assert people["profile"]["email"] == member.email
+    assert people["profile"]["organization"] == member.organization.name
+    assert people["consents"][0]["version"] == "2026-11"
+    assert people["email_addresses"] == [{"email": member.email, "verified": True, "primary": True}]
+    assert groups["working_groups_followed"][0]["group"] == follow.group.name_en
+    assert groups["registrations"][0]["meeting"] == "Recruiting"
+    assert groups["registrations"][0]["status"] == registration.status
+    assert groups["registrations"][0]["listed_for_other_attendees"] is True
     assert AuditEvent.objects.filter(action="members.person.data_exported").count() == 1
 
 
@@ -68,7 +68,7 @@ def test_export_of_another_person_is_impossible(client, member):
     other = UserFactory()
     client.force_login(other)
     data = json.loads(client.get("/me/export/").content)
-    assert data["profile"]["email"] == other.email
+    assert data["members"]["profile"]["email"] == other.email
     assert member.email not in json.dumps(data)
 
 

@@ -1,0 +1,157 @@
+"""What `members` stores about a person, for the privacy registry (`optonet.privacy`).
+
+Erasure runs last: it scrubs the person from the audit trail and the admin's history, ends
+their sessions and deletes the person row (whose foreign keys cascade or are set to null).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from members.models import AuditEvent, OfficeContact, User
+from optonet.privacy import ERASED, PersonIdentity, register
+
+
+def _dt(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _audit_events_about(person: User):
+    return AuditEvent.objects.filter(
+        Q(actor=person)
+        | Q(object_type="members.user", object_id=str(person.pk))
+        | Q(data__user_id=person.pk)
+        | Q(data__person_id=person.pk)
+    )
+
+
+def export(person: User) -> dict[str, Any]:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    organization = person.organization
+    return {
+        "profile": {
+            "email": person.email,
+            "title": person.title,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "job_title": person.job_title,
+            "function": person.function,
+            "phone": person.phone,
+            "language": person.language,
+            "organization": organization.name if organization else None,
+            "organisation_coordinator": person.is_organization_coordinator,
+            "date_joined": _dt(person.date_joined),
+            "last_login": _dt(person.last_login),
+        },
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user=person).order_by("email")
+        ],
+        "consents": [
+            {
+                "kind": c.kind,
+                "version": c.version,
+                "given_at": _dt(c.given_at),
+                "withdrawn_at": _dt(c.withdrawn_at),
+            }
+            for c in person.consents.order_by("given_at")
+        ],
+        "link_requests": [
+            {
+                "organization": r.organization.name if r.organization_id else r.organization_name,
+                "state": r.state,
+                "requested_at": _dt(r.created_at),
+                "decided_at": _dt(r.decided_at),
+                "note": r.decision_note,
+            }
+            for r in person.link_requests.select_related("organization").order_by("created_at")
+        ],
+        # What the office's audit trail holds about the person or their own actions.
+        "audit_records": [
+            {
+                "at": _dt(e.at),
+                "action": e.action,
+                "by_you": e.actor_id == person.pk,
+                "object": e.object_repr,
+                "data": e.data,
+            }
+            for e in _audit_events_about(person).order_by("at", "id")
+        ],
+        # Which second factors exist; never their secrets.
+        "authenticators": [
+            {"type": a.type, "created_at": _dt(a.created_at), "last_used_at": _dt(a.last_used_at)}
+            for a in Authenticator.objects.filter(user=person).order_by("created_at")
+        ],
+    }
+
+
+def _mentioning(queryset, identity: PersonIdentity, *text_fields: str, json_field: str = ""):
+    """Rows whose text mentions the person, found by the database (JSON compared as text, in
+    both its stored and its escaped form, so that SQLite's escaped umlauts are found too)."""
+    if json_field:
+        queryset = queryset.annotate(_json_text=Cast(json_field, TextField()))
+    condition = Q()
+    for term in identity.terms:
+        for form in {term, json.dumps(term)[1:-1]}:
+            for name in text_fields:
+                condition |= Q(**{f"{name}__icontains": form})
+            if json_field:
+                condition |= Q(_json_text__icontains=form)
+    return queryset.filter(condition)
+
+
+def _scrub_json_text(text: str, identity: PersonIdentity) -> str:
+    try:
+        return json.dumps(identity.scrub(json.loads(text)))
+    except (TypeError, ValueError):
+        return identity.scrub(text)
+
+
+def _end_sessions(person_id: int) -> None:
+    """Log the person out everywhere: delete every session that belongs to them."""
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(person_id):
+            store(session_key=session.session_key).delete()
+
+
+def erase(person: User, identity: PersonIdentity) -> None:
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    # The audit trail keeps what happened, not who it was about.
+    AuditEvent.objects.filter(object_type="members.user", object_id=str(person.pk)).update(
+        object_repr=ERASED
+    )
+    for event in _mentioning(AuditEvent.objects.all(), identity, "object_repr", json_field="data"):
+        event.object_repr = identity.scrub(event.object_repr)
+        event.data = identity.scrub(event.data)
+        event.save(update_fields=["object_repr", "data"])
+    # Django's admin history names objects by their str(): the person's name.
+    user_type = ContentType.objects.get_for_model(User)
+    LogEntry.objects.filter(content_type=user_type, object_id=str(person.pk)).update(
+        object_repr=ERASED
+    )
+    for entry in _mentioning(LogEntry.objects.all(), identity, "object_repr", "change_message"):
+        entry.object_repr = identity.scrub(entry.object_repr)
+        entry.change_message = _scrub_json_text(entry.change_message, identity)
+        entry.save(update_fields=["object_repr", "change_message"])
+    OfficeContact.objects.filter(user=person).delete()
+    _end_sessions(person.pk)
+    person.delete()  # consents, link requests, addresses, authenticators cascade
+
+
+def register_privacy() -> None:
+    register("members", export=export, erase=erase, erase_order=1000)
