@@ -219,8 +219,9 @@ def person_delete(*, user: User, actor: User) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     by_self = actor.pk == user.pk
     privacy.erase_person(user)
-    audit_log(actor=None, action="members.person.deleted", obj=None, user_id=user.pk,
-              by_self=by_self)
+    audit_log(
+        actor=None, action="members.person.deleted", obj=None, user_id=user.pk, by_self=by_self
+    )
 
 
 def organization_membership_changed(*, organization: Organization, actor: User | None) -> int:

@@ -433,6 +433,14 @@ class AttendeeListExport(models.Model):
         verbose_name = _("attendee list export")
         verbose_name_plural = _("attendee list exports")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One live job per meeting and format: parallel clicks render once.
+            models.UniqueConstraint(
+                fields=["meeting", "file_format"],
+                condition=Q(state__in=["queued", "running"]),
+                name="workinggroups_export_one_live_job",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting} · {self.file_format}"

@@ -11,6 +11,7 @@ from optonet.mail import is_transient_smtp_error, retry_delay, send_templated_ma
 from workinggroups.calendar import calendar_bytes
 from workinggroups.models import Meeting, Registration
 from workinggroups.selectors.visibility import meeting_visibility, viewer_for
+from workinggroups.services.exports import EXPORT_TIME_LIMIT_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,11 @@ def send_registration_email(self, registration_id: int, kind: str) -> bool:
     return True
 
 
-@shared_task(acks_late=True, soft_time_limit=15 * 60, time_limit=16 * 60)
+@shared_task(
+    acks_late=True,
+    soft_time_limit=EXPORT_TIME_LIMIT_SECONDS - 60,
+    time_limit=EXPORT_TIME_LIMIT_SECONDS,
+)
 def render_attendee_export(export_id: int) -> None:
     """Routed to the "pdf" queue (CELERY_TASK_ROUTES), so e-mail never waits behind a PDF."""
     from workinggroups.services import attendee_export_render

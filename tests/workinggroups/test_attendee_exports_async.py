@@ -119,3 +119,76 @@ def test_a_real_worker_renders_the_sheet_through_redis(celery_worker_process, tm
     assert export.rows == 3
     stored = tmp_path / "worker-media" / export.file.name  # written by the worker process
     assert stored.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_a_job_left_running_by_a_killed_worker_counts_as_failed_and_a_new_click_starts_anew(
+    moderator, group
+):
+    meeting = MeetingFactory(group=group)
+    RegistrationFactory.create_batch(3, meeting=meeting)
+    hung = AttendeeListExport.objects.create(
+        meeting=meeting,
+        requested_by=moderator,
+        state="running",
+        created_at=timezone.now() - timedelta(hours=48),
+        started_at=timezone.now() - timedelta(hours=48),
+    )
+    fresh = services.attendee_export_request(meeting=meeting, actor=moderator)
+    assert fresh.pk != hung.pk
+    hung.refresh_from_db()
+    assert hung.state == "failed" and "time limit" in hung.error
+    # A task of the old job delivered late renders nothing.
+    assert services.attendee_export_render(export_id=hung.pk).state == "failed"
+
+
+@pytest.mark.django_db
+def test_a_running_job_within_its_time_limit_is_shared_by_moderators_and_the_office(
+    moderator, group, office_user
+):
+    meeting = MeetingFactory(group=group)
+    first = services.attendee_export_request(meeting=meeting, actor=moderator)
+    again = services.attendee_export_request(meeting=meeting, actor=office_user)
+    assert again.pk == first.pk
+
+
+@pytest.mark.django_db
+def test_one_live_job_per_meeting_and_format_is_a_database_constraint(moderator, group):
+    from django.db import IntegrityError, transaction
+
+    meeting = MeetingFactory(group=group)
+    AttendeeListExport.objects.create(meeting=meeting, requested_by=moderator)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AttendeeListExport.objects.create(meeting=meeting, requested_by=moderator, state="running")
+    AttendeeListExport.objects.create(meeting=meeting, requested_by=moderator, state="failed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_clicks_create_exactly_one_job():
+    import threading
+
+    from django.db import connection
+
+    moderator = ModerationFactory().user
+    office = UserFactory(is_staff=True, is_superuser=True, organization=None)
+    meeting = MeetingFactory(group=moderator.moderations.get().group)
+    barrier = threading.Barrier(8)
+    results, errors = [], []
+
+    def click(actor):
+        try:
+            barrier.wait(timeout=30)
+            results.append(services.attendee_export_request(meeting=meeting, actor=actor).pk)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click, args=(a,)) for a in [moderator, office] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert len(set(results)) == 1 and len(results) == 8
+    assert AttendeeListExport.objects.filter(meeting=meeting).count() == 1

@@ -4,8 +4,9 @@ worker on the "pdf" queue and kept for a day."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,32 +29,49 @@ def attendee_list_downloaded(*, meeting: Meeting, actor: User, file_format: str,
 
 
 EXPORT_LIFETIME = timedelta(hours=24)
+# The render task's hard time limit: a job older than this died with its worker.
+EXPORT_TIME_LIMIT_SECONDS = 16 * 60
+EXPORT_ABANDONED_AFTER = timedelta(seconds=EXPORT_TIME_LIMIT_SECONDS)
+_LIVE = [AttendeeListExport.State.QUEUED, AttendeeListExport.State.RUNNING]
 
 
-EXPORT_STALE_AFTER = timedelta(minutes=20)
+def _is_abandoned(export: AttendeeListExport, now: datetime) -> bool:
+    """Queued or running for longer than the task may run: its task or worker is gone."""
+    return export.state in _LIVE and (export.started_at or export.created_at) < (
+        now - EXPORT_ABANDONED_AFTER
+    )
 
 
-@transaction.atomic
 def attendee_export_request(*, meeting: Meeting, actor: User) -> AttendeeListExport:
-    """Queue a PDF sign-in sheet for the "pdf" worker; a pending one of the same person for
-    the same meeting is reused, so repeated clicks render once."""
+    """Queue a PDF sign-in sheet for the "pdf" worker. There is at most one live job per
+    meeting and format (a partial unique constraint), so parallel clicks of moderators and
+    the office render once; a job older than the task's hard time limit counts as failed,
+    and the click starts a new one."""
     from workinggroups.tasks import render_attendee_export
 
     _require_manager(meeting, actor)
-    pending = (
-        AttendeeListExport.objects.select_for_update()
-        .filter(
-            meeting=meeting,
-            requested_by=actor,
-            state__in=[AttendeeListExport.State.QUEUED, AttendeeListExport.State.RUNNING],
-        )
-        .first()
-    )
-    if pending is not None:
-        return pending
-    export = AttendeeListExport.objects.create(meeting=meeting, requested_by=actor)
-    transaction.on_commit(lambda: render_attendee_export.delay(export.pk))
-    return export
+    now = timezone.now()
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                live = (
+                    AttendeeListExport.objects.select_for_update()
+                    .filter(meeting=meeting, file_format="pdf", state__in=_LIVE)
+                    .first()
+                )
+                if live is not None and not _is_abandoned(live, now):
+                    return live
+                if live is not None:
+                    live.state = AttendeeListExport.State.FAILED
+                    live.error = "abandoned: no worker finished it within its time limit"
+                    live.finished_at = now
+                    live.save(update_fields=["state", "error", "finished_at"])
+                export = AttendeeListExport.objects.create(meeting=meeting, requested_by=actor)
+                transaction.on_commit(partial(render_attendee_export.delay, export.pk), robust=True)
+                return export
+        except IntegrityError:
+            continue  # a parallel click created the live job first: take that one
+    raise RuntimeError("could not queue the sign-in sheet")
 
 
 def attendee_export_render(*, export_id: int) -> AttendeeListExport | None:
@@ -69,12 +87,7 @@ def attendee_export_render(*, export_id: int) -> AttendeeListExport | None:
         export = AttendeeListExport.objects.select_for_update().filter(pk=export_id).first()
         if export is None:
             return None
-        stale = (
-            export.state == AttendeeListExport.State.RUNNING
-            and export.started_at
-            and export.started_at < now - EXPORT_STALE_AFTER
-        )
-        if export.state != AttendeeListExport.State.QUEUED and not stale:
+        if export.state != AttendeeListExport.State.QUEUED or _is_abandoned(export, now):
             return export
         export.state = AttendeeListExport.State.RUNNING
         export.started_at = now
