@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from members import selectors, services
 from members.forms import DeleteAccountForm, LinkRequestForm, ProfileForm
 from members.models import LinkRequest, User
+from optonet.forms import DecisionForm
 
 
 @login_required
@@ -118,16 +119,16 @@ def organization(request: HttpRequest) -> HttpResponse:
 @require_POST
 def link_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(LinkRequest, pk=pk)
-    decision = request.POST.get("decision")
+    form = DecisionForm(request.POST)
     try:
-        if decision == "approve":
+        if not form.is_valid():
+            messages.error(request, _("Unknown decision."))
+        elif form.cleaned_data["decision"] == "approve":
             services.link_request_approve(link_request_id=pk, actor=request.user)
             messages.success(request, _("The request has been approved."))
-        elif decision == "reject":
+        else:
             services.link_request_reject(link_request_id=pk, actor=request.user)
             messages.success(request, _("The request has been rejected."))
-        else:
-            messages.error(request, _("Unknown decision."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("members:organization")

@@ -17,8 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.selectors import is_office_staff
+from optonet.forms import DecisionForm
 from workinggroups import exports, selectors, services
-from workinggroups.forms_workspace import DocumentForm, ResultsSummaryForm
+from workinggroups.forms_workspace import (
+    AttendanceForm,
+    DocumentDeleteForm,
+    DocumentForm,
+    ResultsSummaryForm,
+    WorkspaceActionForm,
+)
 from workinggroups.models import (
     AttendeeListExport,
     Follow,
@@ -57,16 +64,16 @@ def workspace(request: HttpRequest) -> HttpResponse:
 @require_POST
 def follow_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Moderators (and the office) approve or decline requests to join their group."""
-    decision = request.POST.get("decision")
+    form = DecisionForm(request.POST)
     try:
-        if decision == "approve":
+        if not form.is_valid():
+            messages.error(request, _("Unknown decision."))
+        elif form.cleaned_data["decision"] == "approve":
             services.follow_approve(follow_id=pk, actor=request.user)
             messages.success(request, _("The request has been approved."))
-        elif decision == "reject":
+        else:
             services.follow_reject(follow_id=pk, actor=request.user)
             messages.success(request, _("The request has been declined."))
-        else:
-            messages.error(request, _("Unknown decision."))
     except Follow.DoesNotExist as exc:
         raise Http404 from exc
     except ValidationError as exc:
@@ -145,58 +152,15 @@ def attendee_export_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def workspace_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for_moderation(meeting_id=pk, user=request.user)
+    registrations = selectors.workspace_registrations(meeting)
     summary_form = ResultsSummaryForm(initial={"results_summary": meeting.results_summary})
     document_form = DocumentForm()
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "attendance":
-                values = {
-                    int(key.split("-", 1)[1]): value
-                    for key, value in request.POST.items()
-                    if key.startswith("attendance-") and key.split("-", 1)[1].isdigit()
-                }
-                changed = services.attendance_record(
-                    meeting=meeting, actor=request.user, attendance=values
-                )
-                messages.success(
-                    request, _("Attendance saved (%(count)d changed).") % {"count": changed}
-                )
-                return redirect("workinggroups:workspace_meeting", pk=pk)
-            if action == "summary":
-                summary_form = ResultsSummaryForm(request.POST)
-                if summary_form.is_valid():
-                    services.meeting_set_results_summary(
-                        meeting=meeting,
-                        actor=request.user,
-                        summary=summary_form.cleaned_data["results_summary"],
-                    )
-                    messages.success(request, _("The summary has been saved."))
-                    return redirect("workinggroups:workspace_meeting", pk=pk)
-            elif action == "upload":
-                document_form = DocumentForm(request.POST, request.FILES)
-                if document_form.is_valid():
-                    try:
-                        services.document_upload(
-                            meeting=meeting,
-                            actor=request.user,
-                            title=document_form.cleaned_data["title"],
-                            upload=document_form.cleaned_data["file"],
-                        )
-                    except ValidationError as exc:
-                        document_form.add_error("file", exc)
-                    else:
-                        messages.success(request, _("The document has been uploaded."))
-                        return redirect("workinggroups:workspace_meeting", pk=pk)
-            elif action == "delete_document":
-                document = get_object_or_404(
-                    MeetingDocument, meeting=meeting, pk=request.POST.get("document") or 0
-                )
-                services.document_delete(document=document, actor=request.user)
-                messages.success(request, _("The document has been removed."))
-                return redirect("workinggroups:workspace_meeting", pk=pk)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        response, summary_form, document_form = _workspace_post(
+            request, meeting, registrations, summary_form, document_form
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "workinggroups/workspace_meeting.html",
@@ -204,7 +168,7 @@ def workspace_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "group": meeting.group,
             "counts": selectors.attendance_counts(meeting),
-            "registrations": selectors.workspace_registrations(meeting),
+            "registrations": registrations,
             "attendance_choices": Registration.Attendance.choices,
             "summary_form": summary_form,
             "document_form": document_form,
@@ -212,6 +176,66 @@ def workspace_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "can_upload": True,
         },
     )
+
+
+def _workspace_post(request, meeting, registrations, summary_form, document_form):
+    """Handle one of the page's forms; returns (redirect or None, summary form, document form)."""
+    done = redirect("workinggroups:workspace_meeting", pk=meeting.pk)
+    action_form = WorkspaceActionForm(request.POST)
+    if not action_form.is_valid():
+        messages.error(request, _("Unknown action."))
+        return None, summary_form, document_form
+    action = action_form.cleaned_data["action"]
+    try:
+        if action == "attendance":
+            confirmed = [r for r in registrations if r.status == Registration.Status.CONFIRMED]
+            form = AttendanceForm(request.POST, registrations=confirmed)
+            if not form.is_valid():
+                messages.error(request, _("Unknown attendance value."))
+                return None, summary_form, document_form
+            changed = services.attendance_record(
+                meeting=meeting, actor=request.user, attendance=form.attendance()
+            )
+            messages.success(
+                request, _("Attendance saved (%(count)d changed).") % {"count": changed}
+            )
+            return done, summary_form, document_form
+        if action == "summary":
+            summary_form = ResultsSummaryForm(request.POST)
+            if summary_form.is_valid():
+                services.meeting_set_results_summary(
+                    meeting=meeting,
+                    actor=request.user,
+                    summary=summary_form.cleaned_data["results_summary"],
+                )
+                messages.success(request, _("The summary has been saved."))
+                return done, summary_form, document_form
+        elif action == "upload":
+            document_form = DocumentForm(request.POST, request.FILES)
+            if document_form.is_valid():
+                try:
+                    services.document_upload(
+                        meeting=meeting,
+                        actor=request.user,
+                        title=document_form.cleaned_data["title"],
+                        upload=document_form.cleaned_data["file"],
+                    )
+                except ValidationError as exc:
+                    document_form.add_error("file", exc)
+                else:
+                    messages.success(request, _("The document has been uploaded."))
+                    return done, summary_form, document_form
+        elif action == "delete_document":
+            form = DocumentDeleteForm(request.POST, meeting=meeting)
+            if not form.is_valid():
+                messages.error(request, _("This document does not exist (any more)."))
+                return done, summary_form, document_form
+            services.document_delete(document=form.cleaned_data["document"], actor=request.user)
+            messages.success(request, _("The document has been removed."))
+            return done, summary_form, document_form
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return None, summary_form, document_form
 
 
 def meeting_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
