@@ -54,6 +54,13 @@ def test_member_follows_registers_downloads_ics_and_cancels(live_server, tmp_pat
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(accept_downloads=True)
+        csp_violations = []
+        page.on(
+            "console",
+            lambda m: (
+                csp_violations.append(m.text) if "Content Security Policy" in m.text else None
+            ),
+        )
         page.on(
             "request",
             lambda r: (
@@ -100,6 +107,7 @@ def test_member_follows_registers_downloads_ics_and_cancels(live_server, tmp_pat
         browser.close()
 
     assert not outside_requests
+    assert not csp_violations
     assert Follow.objects.get(user_id=ids["member"], group_id=ids["group"]).state == "active"
     registration = Registration.objects.get(user_id=ids["member"], meeting_id=ids["meeting"])
     assert registration.status == "cancelled"
