@@ -12,12 +12,11 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
 
 from members.models import AuditEvent, OfficeContact, User
-from optonet.privacy import ERASED, PersonIdentity, register
+from optonet.privacy import ERASED, PersonIdentity, register, rows_mentioning
 
 
 def _dt(value: datetime | None) -> str | None:
@@ -95,21 +94,6 @@ def export(person: User) -> dict[str, Any]:
     }
 
 
-def _mentioning(queryset, identity: PersonIdentity, *text_fields: str, json_field: str = ""):
-    """Rows whose text mentions the person, found by the database (JSON compared as text, in
-    both its stored and its escaped form, so that SQLite's escaped umlauts are found too)."""
-    if json_field:
-        queryset = queryset.annotate(_json_text=Cast(json_field, TextField()))
-    condition = Q()
-    for term in identity.terms:
-        for form in {term, json.dumps(term)[1:-1]}:
-            for name in text_fields:
-                condition |= Q(**{f"{name}__icontains": form})
-            if json_field:
-                condition |= Q(_json_text__icontains=form)
-    return queryset.filter(condition)
-
-
 def _scrub_json_text(text: str, identity: PersonIdentity) -> str:
     try:
         return json.dumps(identity.scrub(json.loads(text)))
@@ -135,7 +119,9 @@ def erase(person: User, identity: PersonIdentity) -> None:
     AuditEvent.objects.filter(object_type="members.user", object_id=str(person.pk)).update(
         object_repr=ERASED
     )
-    for event in _mentioning(AuditEvent.objects.all(), identity, "object_repr", json_field="data"):
+    for event in rows_mentioning(
+        AuditEvent.objects.all(), identity, "object_repr", json_field="data"
+    ):
         event.object_repr = identity.scrub(event.object_repr)
         event.data = identity.scrub(event.data)
         event.save(update_fields=["object_repr", "data"])
@@ -144,7 +130,7 @@ def erase(person: User, identity: PersonIdentity) -> None:
     LogEntry.objects.filter(content_type=user_type, object_id=str(person.pk)).update(
         object_repr=ERASED
     )
-    for entry in _mentioning(LogEntry.objects.all(), identity, "object_repr", "change_message"):
+    for entry in rows_mentioning(LogEntry.objects.all(), identity, "object_repr", "change_message"):
         entry.object_repr = identity.scrub(entry.object_repr)
         entry.change_message = _scrub_json_text(entry.change_message, identity)
         entry.save(update_fields=["object_repr", "change_message"])

@@ -12,6 +12,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mailings.rendering import render_templates
+from mailings.services import NewMessage, outbox_enqueue
 from members.models import (
     AuditEvent,
     Consent,
@@ -138,7 +140,9 @@ def link_request_approve(
     person_id = LinkRequest.objects.values_list("user_id", flat=True).get(pk=link_request_id)
     User.objects.select_for_update().filter(pk=person_id).first()
     link_request = (
-        LinkRequest.objects.select_for_update().select_related("user").get(pk=link_request_id)
+        LinkRequest.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=link_request_id)
     )
     if not _may_decide(actor, link_request):
         raise PermissionDenied
@@ -189,9 +193,26 @@ def link_request_reject(*, link_request_id: int, actor: User, note: str = "") ->
 
 
 def _notify_link_decision(link_request_id: int) -> None:
-    from members.tasks import send_link_decision_email
-
-    transaction.on_commit(lambda: send_link_decision_email.delay(link_request_id))
+    """Tell the person how their request was decided (queued in this transaction)."""
+    link_request = LinkRequest.objects.select_related("user", "organization").get(
+        pk=link_request_id
+    )
+    person = link_request.user
+    approved = link_request.state == LinkRequest.State.APPROVED
+    outbox_enqueue(
+        NewMessage(
+            kind="members.link_approved" if approved else "members.link_rejected",
+            to_email=person.email,
+            language=person.language,
+            recipient_id=person.pk,
+            rendered=render_templates(
+                "members/email/link_approved" if approved else "members/email/link_rejected",
+                {"person": person, "link_request": link_request},
+                language=person.language,
+            ),
+            dedup_key=f"members.link_decision:{link_request.pk}",
+        )
+    )
 
 
 @transaction.atomic

@@ -115,3 +115,23 @@ def erase_person(person) -> PersonIdentity:
 def expire_before(cutoff: datetime) -> int:
     """Retention: every registered app anonymises what is older than `cutoff`."""
     return sum(s.expire(cutoff) for s in sections() if s.expire is not None)
+
+
+def rows_mentioning(queryset, identity: PersonIdentity, *text_fields: str, json_field: str = ""):
+    """Rows whose free text mentions the person, found by the database. JSON is compared as
+    text, in its stored and its escaped form (SQLite keeps umlauts escaped)."""
+    import json
+
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    if json_field:
+        queryset = queryset.annotate(_json_text=Cast(json_field, TextField()))
+    condition = Q()
+    for term in identity.terms:
+        for form in {term, json.dumps(term)[1:-1]}:
+            for name in text_fields:
+                condition |= Q(**{f"{name}__icontains": form})
+            if json_field:
+                condition |= Q(_json_text__icontains=form)
+    return queryset.filter(condition)

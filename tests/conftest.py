@@ -27,6 +27,17 @@ def _clear_cache():
     yield
 
 
+def deliver_outbox() -> int:
+    """Do what the outbox worker does after commit: send every due message (in tests the
+    transaction of a test never commits, so its on-commit delivery does not run)."""
+    from mailings.services import outbox_deliver
+
+    total = 0
+    while claimed := outbox_deliver(limit=500):
+        total += claimed
+    return total
+
+
 @pytest.fixture
 def organization(db):
     return OrganizationFactory(name="Demo Photonics GmbH")

@@ -52,6 +52,7 @@ INPUT_ENDPOINTS = {
     "workinggroups:meeting_update_registration": ["mode", "list_consent"],
     "workinggroups:follow_decide": ["decision"],
     "workinggroups:workspace_meeting": ["action", "results_summary", "document", "title"],
+    "workinggroups:invitation_register": ["mode", "list_consent"],
     "account_signup": [
         "email",
         "password1",
@@ -75,6 +76,7 @@ ACTION_ENDPOINTS = {
     "workinggroups:group_unfollow",
     "workinggroups:meeting_cancel",
     "workinggroups:my_calendar_reset",
+    "workinggroups:unsubscribe",
 }
 # Pages that accept no POST at all (GET only) in the portal's own apps.
 GET_ONLY = {
@@ -147,6 +149,10 @@ def world(office_user):
     link_request = LinkRequest.objects.create(
         user=UserFactory(organization=None), organization=member.organization
     )
+    from workinggroups.emails import register_token, unsubscribe_token
+    from workinggroups.models import Invitation
+
+    invitation = Invitation.objects.create(meeting=meeting, person=member)
     document = MeetingDocument.objects.create(
         meeting=meeting,
         title="Protokoll",
@@ -165,6 +171,8 @@ def world(office_user):
         "workinggroups:group_follow": [group.slug],
         "workinggroups:group_unfollow": [group.slug],
         "workinggroups:meeting_cancel": [meeting.pk],
+        "workinggroups:invitation_register": [register_token(invitation.pk)],
+        "workinggroups:unsubscribe": [unsubscribe_token(member.pk, group.pk)],
     }
     urls = {
         name: reverse(name, args=args.get(name, []))

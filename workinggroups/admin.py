@@ -10,14 +10,19 @@ from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from optonet.admin_actions import apply_to_each
 from workinggroups import services
 from workinggroups.models import (
     AttendeeListExport,
+    Campaign,
     Follow,
+    Invitation,
     Meeting,
     MeetingDocument,
     Moderation,
@@ -250,10 +255,11 @@ class MeetingAdmin(admin.ModelAdmin):
     list_filter = ["group", "status", "format", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "description", "venue_name"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["sequence", "created", "updated", "attendee_lists"]
+    readonly_fields = ["sequence", "created", "updated", "attendee_lists", "mailings"]
     inlines = [RegistrationInline, MeetingDocumentInline]
     actions = [
         "publish",
+        "send_invitations",
         "cancel_meeting",
         "duplicate_as_next",
         "promote_waiting_list",
@@ -284,6 +290,7 @@ class MeetingAdmin(admin.ModelAdmin):
             {"fields": ["capacity", "registration_opens_at", "registration_deadline"]},
         ),
         (_("Attendee lists"), {"fields": ["attendee_lists"]}),
+        (_("Invitations and e-mails"), {"fields": ["mailings"]}),
         (_("Record"), {"fields": ["sequence", "created", "updated"]}),
     ]
 
@@ -363,6 +370,136 @@ class MeetingAdmin(admin.ModelAdmin):
             services.meeting_changed(
                 meeting=obj, changed_fields=set(form.changed_data), actor=request.user
             )
+
+    @admin.display(description=_("invitations and e-mails"))
+    def mailings(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        campaigns = [
+            format_html(
+                '<li><a href="{}">{}</a> · {} · {}</li>',
+                reverse("admin:workinggroups_campaign_change", args=[c.pk]),
+                c.get_kind_display(),
+                date_format(timezone.localtime(c.created_at), "SHORT_DATETIME_FORMAT"),
+                ngettext("%(count)d recipient", "%(count)d recipients", c.recipients)
+                % {"count": c.recipients},
+            )
+            for c in obj.campaigns.all()[:20]
+        ]
+        invite = format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:workinggroups_meeting_invite", args=[obj.pk]),
+            _("Send invitations…"),
+        )
+        return format_html(
+            "{}<ul>{}</ul>", invite, format_html_join("", "{}", ((c,) for c in campaigns))
+        )
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "<int:pk>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="workinggroups_meeting_invite",
+            ),
+            path(
+                "<int:pk>/invite/preview/<str:language>/",
+                self.admin_site.admin_view(self.invite_preview_view),
+                name="workinggroups_meeting_invite_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Send invitations…"), permissions=["change"])
+    def send_invitations(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Please select exactly one meeting to invite to."), messages.WARNING
+            )
+            return None
+        return redirect("admin:workinggroups_meeting_invite", pk=queryset.get().pk)
+
+    def invite_view(self, request, pk):
+        """The intermediate page: audience, number of recipients, preview, confirm."""
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.template.response import TemplateResponse
+
+        from workinggroups.emails import invitation_preview
+        from workinggroups.forms_admin import InvitationAudienceForm
+        from workinggroups.selectors.invitations import Audience, invitation_audience
+        from workinggroups.services.invitations import campaign_start
+
+        meeting = Meeting.objects.select_related("group").filter(pk=pk).first()
+        if meeting is None or not self.has_change_permission(request, meeting):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else (request.GET or None)
+        form = InvitationAudienceForm(data, initial={"followers": True})
+        audience = Audience()
+        if form.is_bound and form.is_valid():
+            audience = Audience(
+                followers=form.cleaned_data["followers"],
+                functions=tuple(form.cleaned_data["functions"]),
+            )
+        if request.method == "POST" and form.is_valid() and "confirm" in request.POST:
+            try:
+                campaign = campaign_start(meeting=meeting, actor=request.user, audience=audience)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "The invitation is being sent to %(count)d person.",
+                        "The invitation is being sent to %(count)d people.",
+                        campaign.recipients,
+                    )
+                    % {"count": campaign.recipients},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:workinggroups_campaign_change", campaign.pk)
+        recipients = invitation_audience(meeting, audience)
+        sample = recipients[0] if recipients else request.user
+        previews = {
+            language: invitation_preview(meeting, sample, language) for language in ("de", "en")
+        }
+        return TemplateResponse(
+            request,
+            "admin/workinggroups/meeting/invite.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Send invitations"),
+                "opts": self.model._meta,
+                "original": meeting,
+                "meeting": meeting,
+                "form": form,
+                "recipients": len(recipients),
+                "sample": sample,
+                "previews": previews,
+                "published": meeting.status == Meeting.Status.PUBLISHED,
+            },
+        )
+
+    def invite_preview_view(self, request, pk, language):
+        """The HTML e-mail as it will look (e-mails style inline, which pages may not)."""
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404, HttpResponse
+
+        from workinggroups.emails import invitation_preview
+
+        meeting = Meeting.objects.select_related("group").filter(pk=pk).first()
+        if meeting is None or not self.has_view_permission(request, meeting):
+            raise PermissionDenied
+        if language not in ("de", "en"):
+            raise Http404
+        response = HttpResponse(invitation_preview(meeting, request.user, language).html)
+        # Only this preview: the e-mail's inline styles, still no scripts and no framing.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+            "frame-ancestors 'none'; form-action 'none'"
+        )
+        return response
 
     @admin.action(description=_("Publish selected meetings"), permissions=["change"])
     def publish(self, request, queryset):
@@ -475,3 +612,58 @@ class RegistrationAdmin(admin.ModelAdmin):
             lambda r: services.registration_cancel(registration=r, actor=request.user),
             _("%(count)d registration(s) cancelled."),
         )
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Progress while a mailing runs; afterwards its failures and how many registered."""
+
+    list_display = ["meeting", "kind", "created_at", "created_by", "recipients"]
+    list_select_related = ["meeting", "created_by"]
+    list_filter = ["kind", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["meeting__title"]
+    date_hierarchy = "created_at"
+    fields = ["meeting", "kind", "created_by", "created_at", "audience", "recipients", "report"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from workinggroups.selectors.invitations import campaign_report
+
+        campaign = Campaign.objects.filter(pk=object_id).first()
+        report = campaign_report(campaign) if campaign else None
+        extra_context = {**(extra_context or {}), "campaign_report": report}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("progress"))
+    def report(self, obj):
+        from django.template.loader import render_to_string
+
+        from workinggroups.selectors.invitations import campaign_report
+
+        return render_to_string(
+            "admin/workinggroups/campaign/_report.html", {"report": campaign_report(obj)}
+        )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["person", "meeting", "campaign", "created_at", "link_used_at"]
+    list_select_related = ["person", "meeting", "campaign__meeting"]
+    list_filter = [("created_at", admin.DateFieldListFilter)]
+    search_fields = ["person__email", "person__last_name", "meeting__title"]
+    readonly_fields = ["person", "meeting", "campaign", "created_at", "link_used_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -16,3 +16,9 @@ class WorkingGroupsConfig(AppConfig):
         from workinggroups.privacy import register_privacy
 
         register_privacy()
+
+        from mailings.registry import register_renderer
+        from workinggroups import emails
+
+        register_renderer(emails.REGISTRATION_RENDERER, emails.render_registration_messages)
+        register_renderer(emails.INVITATION_RENDERER, emails.render_invitations)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from workinggroups.models import Meeting
 from workinggroups.selectors.visibility import Viewer, meeting_visibility
@@ -70,3 +70,52 @@ def calendar_bytes(meetings: Iterable[Meeting], *, name: str, viewer: Viewer) ->
     for meeting in meetings:
         calendar.add_component(_event(meeting, viewer))
     return calendar.to_ical()
+
+
+def itip_bytes(
+    meeting: Meeting,
+    *,
+    viewer: Viewer,
+    attendee_email: str,
+    attendee_name: str,
+    method: str = "REQUEST",
+    partstat: str = "ACCEPTED",
+    sequence: int | None = None,
+) -> bytes:
+    """A calendar file for one person's e-mail (iTIP, RFC 5546), with the meeting's own UID,
+    so that the calendar entry it adds is the one later updates replace.
+
+    REQUEST adds or updates the entry (invitations, confirmations, changes); CANCEL removes it
+    (the person's own cancellation, a cancelled meeting). `sequence` overrides the meeting's:
+    one person's cancellation must outrank the entry they have without changing the meeting.
+    Replies are not expected (RSVP=FALSE): registering happens in the portal.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    event = _event(meeting, viewer)
+    organizer = vCalAddress(f"mailto:{_sender_address()}")
+    organizer.params["CN"] = vText("OptoNet")
+    event["organizer"] = organizer
+    attendee = vCalAddress(f"mailto:{attendee_email}")
+    attendee.params["CN"] = vText(attendee_name or attendee_email)
+    attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
+    attendee.params["PARTSTAT"] = vText(partstat)
+    attendee.params["RSVP"] = vText("FALSE")
+    event.add("attendee", attendee, encode=0)
+    if method == "CANCEL":
+        event.pop("status")
+        event.add("status", "CANCELLED")
+    if sequence is not None:
+        event.pop("sequence")
+        event.add("sequence", sequence)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _sender_address() -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "portal@optonet.example"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workinggroups import views, views_workspace
+from workinggroups import views, views_invitations, views_workspace
 
 app_name = "workinggroups"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("me/meetings/", views.my_meetings, name="my_meetings"),
     path("me/meetings/calendar/renew/", views.my_calendar_reset, name="my_calendar_reset"),
     path("calendar/<str:token>.ics", views.personal_calendar, name="personal_calendar"),
+    path(
+        "invitations/<str:token>/",
+        views_invitations.invitation_register,
+        name="invitation_register",
+    ),
+    path("unsubscribe/<str:token>/", views_invitations.unsubscribe, name="unsubscribe"),
     # The moderators' workspace
     path("workspace/", views_workspace.workspace, name="workspace"),
     path(

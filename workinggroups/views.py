@@ -151,6 +151,12 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(meeting)
+    tell_registration_outcome(request, registration, created)
+    return redirect(meeting)
+
+
+def tell_registration_outcome(request, registration: Registration, created: bool) -> None:
+    """The message after registering, from the meeting page or an invitation's link."""
     if not created:
         messages.info(request, _("You were already registered for this meeting."))
     elif registration.status == Registration.Status.CONFIRMED:
@@ -169,7 +175,6 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
                 "e-mail you as soon as a seat becomes free."
             ),
         )
-    return redirect(meeting)
 
 
 @login_required

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "optonet",
+    "mailings",
     "members",
     "workinggroups",
     "reports",
@@ -152,7 +153,9 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="OptoNet e.V. <portal@optonet.example>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="OptoNet-Mitgliederportal <portal@optonet.example>"
+)
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -173,17 +176,35 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # CPU-heavy rendering gets its own queue so that e-mail is never stuck behind a PDF.
+# CPU-heavy rendering gets its own queue and its own worker, so that e-mail is never stuck
+# behind a PDF; e-mail has its own queue too ("mail", served by the mail worker).
 CELERY_TASK_ROUTES = {
-    "reports.tasks.*": {"queue": "pdf"},
+    "reports.tasks.render_*": {"queue": "pdf"},
     "workinggroups.tasks.render_attendee_export": {"queue": "pdf"},
+    "mailings.tasks.*": {"queue": "mail"},
 }
-# Longer than the longest retry countdown (30 min), so that Redis never redelivers a task that
-# is merely waiting for its retry: that would send an e-mail twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+# E-mail retries are rows in the outbox (not waiting tasks), so a task is short-lived; a
+# redelivered task finds its rows claimed and sends nothing twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing a task must not hang a request while Redis is down: the outbox keeps the message
+# and the beat sweep asks again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
+    "mailings-sweep-outbox": {
+        "task": "mailings.tasks.sweep_outbox",
+        "schedule": 60.0,
+    },
     "workinggroups-delete-expired-attendee-exports": {
         "task": "workinggroups.tasks.delete_expired_attendee_exports",
         "schedule": crontab(minute=5),
+    },
+    "workinggroups-send-meeting-reminders": {
+        "task": "workinggroups.tasks.send_meeting_reminders",
+        "schedule": crontab(minute=10),
+    },
+    "workinggroups-send-moderator-digests": {
+        "task": "workinggroups.tasks.send_moderator_digests",
+        "schedule": crontab(hour=7, minute=30),
     },
     "members-apply-ended-memberships": {
         "task": "members.tasks.apply_ended_memberships",
@@ -196,6 +217,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Portal rules
+# The outbox: how long a worker may hold claimed messages before they count as abandoned
+# (longer than the delivery task's hard time limit), and how many delivery tasks to start at once.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_PARALLEL_TASKS = env.int("OUTBOX_PARALLEL_TASKS", default=4)
+# Confirmed attendees are reminded this many days before a meeting (once).
+MEETING_REMINDER_DAYS = env.int("MEETING_REMINDER_DAYS", default=2)
 # Apps whose permissions the "Office" group holds ("account": members' e-mail addresses).
 OFFICE_PERMISSION_APPS = ["members", "mailings", "workinggroups", "reports", "account"]
 # Personal data of registrations and invitations is anonymised this long after the meeting.

@@ -135,7 +135,10 @@ def test_retention_anonymises_old_registrations_but_keeps_counts(settings):
 
 
 def test_retention_task_is_scheduled_in_beat(settings):
-    schedule = settings.CELERY_BEAT_SCHEDULE["members-anonymise-expired-personal-data"]
     from optonet.celery import app
 
+    app.loader.import_default_modules()  # what `celery worker` and `celery beat` do at start
+    schedule = settings.CELERY_BEAT_SCHEDULE["members-anonymise-expired-personal-data"]
     assert schedule["task"] in app.tasks
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from members.models import Consent, LinkRequest, Organization, User
+from tests.conftest import deliver_outbox
 from tests.members.factories import OrganizationDomainFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def _signup_data(**overrides):
 
 
 def _verification_link():
+    deliver_outbox()
     assert len(mail.outbox) == 1
     match = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body)
     assert match, mail.outbox[0].body
@@ -139,6 +141,7 @@ def test_duplicate_email_changes_nothing_and_tells_the_owner(client, lichtwerk):
     assert User.objects.count() == 1
     existing.refresh_from_db()
     assert existing.first_name != "Mallory"
+    deliver_outbox()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["jana.keller@lichtwerk.example"]
 
 

@@ -12,6 +12,7 @@ from members.selectors import is_member, is_office_staff
 from members.services import audit_log
 from workinggroups.models import Follow, Registration, WorkingGroup
 from workinggroups.selectors import is_moderator_of
+from workinggroups.services.notifications import notify_follow_decision
 from workinggroups.services.registrations import registrations_cancel_future
 
 
@@ -59,7 +60,11 @@ def group_unfollow(*, group: WorkingGroup, user: User, actor: User | None = None
 
 @transaction.atomic
 def follow_approve(*, follow_id: int, actor: User) -> Follow:
-    follow = Follow.objects.select_for_update().select_related("group").get(pk=follow_id)
+    follow = (
+        Follow.objects.select_for_update(of=("self",))
+        .select_related("group", "user")
+        .get(pk=follow_id)
+    )
     if not (is_office_staff(actor) or is_moderator_of(actor, follow.group_id)):
         raise PermissionDenied
     if follow.state != Follow.State.ACTIVE:
@@ -73,13 +78,18 @@ def follow_approve(*, follow_id: int, actor: User) -> Follow:
             obj=follow.group,
             user_id=follow.user_id,
         )
+        notify_follow_decision(person=follow.user, group=follow.group, approved=True)
     return follow
 
 
 @transaction.atomic
 def follow_reject(*, follow_id: int, actor: User) -> None:
     """Decline a request to join: the request is removed; the person may ask again later."""
-    follow = Follow.objects.select_for_update().get(pk=follow_id)
+    follow = (
+        Follow.objects.select_for_update(of=("self",))
+        .select_related("group", "user")
+        .get(pk=follow_id)
+    )
     if not (is_office_staff(actor) or is_moderator_of(actor, follow.group_id)):
         raise PermissionDenied
     if follow.state != Follow.State.PENDING:
@@ -90,4 +100,5 @@ def follow_reject(*, follow_id: int, actor: User) -> None:
         obj=follow.group,
         user_id=follow.user_id,
     )
+    notify_follow_decision(person=follow.user, group=follow.group, approved=False)
     follow.delete()

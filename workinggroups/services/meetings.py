@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from members.models import User
 from members.services import audit_log
-from workinggroups.models import Meeting, Registration
-from workinggroups.services.registrations import _lock_meeting, _notify, _promote_from_waiting_list
+from workinggroups.models import Meeting
+from workinggroups.services.notifications import notify_meeting_cancelled, notify_meeting_updated
+from workinggroups.services.registrations import _lock_meeting, _promote_from_waiting_list
 
 
 @transaction.atomic
@@ -35,12 +36,7 @@ def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
     meeting.save(update_fields=["status", "sequence", "updated"])
     meeting.refresh_from_db()
     audit_log(actor=actor, action="workinggroups.meeting.cancelled", obj=meeting)
-    for registration_id in Registration.objects.filter(
-        meeting=meeting,
-        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
-        user__isnull=False,
-    ).values_list("pk", flat=True):
-        _notify(registration_id, "meeting_cancelled")
+    notify_meeting_cancelled(meeting, actor)
     return meeting
 
 
@@ -55,6 +51,10 @@ CALENDAR_FIELDS = {
     "online_url",
     "status",
 }
+
+
+# Changes that registrants are told about by e-mail, with an updated calendar file.
+UPDATE_FIELDS = {"starts_at", "ends_at", "format", "venue_name", "venue_address", "online_url"}
 
 
 @transaction.atomic
@@ -72,6 +72,8 @@ def meeting_changed(*, meeting: Meeting, changed_fields: set[str], actor: User) 
             obj=meeting,
             fields=sorted(changed_fields),
         )
+    if changed_fields & UPDATE_FIELDS:
+        notify_meeting_updated(meeting, changed_fields & UPDATE_FIELDS, actor)
     if "capacity" in changed_fields:
         _promote_from_waiting_list(meeting, actor)
     return meeting

@@ -20,10 +20,14 @@ from members.selectors import is_office_staff
 from members.services import audit_log
 from workinggroups.models import Meeting, Registration
 from workinggroups.selectors import registration_refusal, viewers_for
+from workinggroups.services.notifications import notify_registration
 
 
 def _lock_meeting(meeting_id: int) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("group").get(pk=meeting_id)
+    # Only the meeting row (of=self): meetings of one group do not queue behind each other.
+    return (
+        Meeting.objects.select_for_update(of=("self",)).select_related("group").get(pk=meeting_id)
+    )
 
 
 def _confirmed_count(meeting: Meeting) -> int:
@@ -96,7 +100,7 @@ def _registration_create_locked(
         registration_id=registration.pk,
         status=status,
     )
-    _notify(registration.pk, "confirmed" if has_seat else "waitlisted")
+    notify_registration(registration, "confirmed" if has_seat else "waitlisted")
     return registration, True
 
 
@@ -122,7 +126,7 @@ def _promote_from_waiting_list(meeting: Meeting, actor: User | None) -> list[Reg
             obj=meeting,
             registration_id=registration.pk,
         )
-        _notify(registration.pk, "promoted")
+        notify_registration(registration, "promoted")
         promoted.append(registration)
     return promoted
 
@@ -138,6 +142,7 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
     if registration.status == Registration.Status.CANCELLED:
         return registration  # cancelled already: a double click changes nothing
     now = timezone.now()
+    previous_status = registration.status
     if not staff:
         if meeting.starts_at <= now:
             raise ValidationError(_("This meeting has already started."), code="meeting_started")
@@ -158,6 +163,8 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
         obj=meeting,
         registration_id=registration.pk,
     )
+    # Confirmed by e-mail, with a calendar file that removes the entry again.
+    notify_registration(registration, "registration_cancelled", previous_status=previous_status)
     _promote_from_waiting_list(meeting, actor)
     return registration
 
@@ -175,7 +182,9 @@ def registration_update(
     """Change how one attends a hybrid meeting, or give or withdraw consent to be listed to
     the other attendees (as easy to withdraw as to give)."""
     registration = (
-        Registration.objects.select_for_update().select_related("meeting").get(pk=registration.pk)
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=registration.pk)
     )
     if registration.user_id != actor.pk:
         raise PermissionDenied
@@ -201,17 +210,12 @@ def registration_update(
     return registration
 
 
-def _notify(registration_id: int, kind: str) -> None:
-    from workinggroups.tasks import send_registration_email
-
-    transaction.on_commit(lambda: send_registration_email.delay(registration_id, kind))
-
-
 def registrations_cancel_future(
     *,
     registrations: QuerySet[Registration],
     actor: User | None,
     reason: str,
+    notify: bool = True,
 ) -> int:
     """Cancel the future registrations among `registrations` (seats and waiting places), each
     under its meeting's lock, and give freed seats to the waiting list. For when a person may
@@ -230,6 +234,7 @@ def registrations_cancel_future(
         registration = Registration.objects.select_for_update().get(pk=registration_id)
         if registration.status == Registration.Status.CANCELLED:
             continue
+        previous_status = registration.status
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
@@ -240,6 +245,10 @@ def registrations_cancel_future(
             registration_id=registration.pk,
             reason=reason,
         )
+        if notify:
+            notify_registration(
+                registration, "registration_cancelled", previous_status=previous_status
+            )
         _promote_from_waiting_list(meeting, actor)
         cancelled += 1
     return cancelled
@@ -249,7 +258,10 @@ def person_release_registrations(*, user: User, actor: User) -> None:
     """Before a person is erased: cancel their future registrations (promoting the waiting
     list) and anonymise the past ones, which stay for the counts."""
     registrations_cancel_future(
-        registrations=Registration.objects.filter(user=user), actor=None, reason="erasure"
+        registrations=Registration.objects.filter(user=user),
+        actor=None,
+        reason="erasure",
+        notify=False,  # nobody left to tell
     )
     Registration.objects.filter(user=user).update(
         user=None, anonymised_at=timezone.now(), list_consent=False

@@ -1,0 +1,88 @@
+"""Mass e-mail about meetings (campaigns) and the invitations they carry."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workinggroups.models.meetings import Meeting
+
+
+class Campaign(models.Model):
+    """One mailing about a meeting to many people: the invitation the office sends, and the
+    reminders, updates and cancellations the portal sends by itself. Its messages are the
+    outbox rows of batch `campaign:<id>`."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+        UPDATE = "update", _("Update")
+        CANCELLATION = "cancellation", _("Cancellation")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="campaigns"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    audience = models.JSONField(_("audience"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("mailing")
+        verbose_name_plural = _("mailings")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.meeting}"
+
+    @property
+    def batch(self) -> str:
+        return f"campaign:{self.pk}"
+
+
+class Invitation(models.Model):
+    """A person invited to a meeting: at most once (unique), whatever the number of campaigns.
+    Carries the one-click registration link's state."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("mailing"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    link_used_at = models.DateTimeField(_("registration link used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="workinggroups_invitation_once_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.meeting}"
