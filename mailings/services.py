@@ -215,10 +215,14 @@ def _render(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     return [row for row in rows if row.pk not in dropped]
 
 
-def _finish(row: OutboxMessage, state: str, *, error: str = "", **extra) -> None:
-    """Record the outcome of a claimed row (only if it is still ours: state sending)."""
+def _finish(row: OutboxMessage, state: str, *, error: str | None = None, **extra) -> None:
+    """Record the outcome of a claimed row (only if it is still ours: state sending). Without
+    an `error` the previous one stays: a message sent at the third attempt shows why the
+    first two failed."""
+    if error is not None:
+        extra["last_error"] = error
     OutboxMessage.objects.filter(pk=row.pk, state=State.SENDING).update(
-        state=state, lease_expires_at=None, last_error=error, **extra
+        state=state, lease_expires_at=None, **extra
     )
 
 

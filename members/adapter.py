@@ -24,10 +24,25 @@ class PortalSite:
     not the host and port a request happened to come in on."""
 
     name = _("OptoNet member portal")
+    # allauth's texts say "… an account on {site_domain}": the portal's name reads right there.
+    domain = name
 
-    @property
-    def domain(self) -> str:
-        return settings.PORTAL_BASE_URL.split("://", 1)[-1]
+
+def _links_to_the_portal(context: dict) -> dict:
+    """allauth builds its links (confirm, reset, sign up) from the request's host; e-mails link
+    to the portal's public address instead, like every other e-mail of the portal."""
+    from allauth.core import context as allauth_context
+
+    request = getattr(allauth_context, "request", None)
+    if request is None:
+        return context
+    origin = request.build_absolute_uri("/").rstrip("/")
+    return {
+        key: value.replace(origin, settings.PORTAL_BASE_URL, 1)
+        if isinstance(value, str) and value.startswith(origin)
+        else value
+        for key, value in context.items()
+    }
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -47,6 +62,7 @@ class AccountAdapter(DefaultAccountAdapter):
         in the outbox (sent after the request's transaction commits)."""
         person = User.objects.filter(email__iexact=email).first()
         language = person.language if person else translation.get_language() or "de"
+        context = _links_to_the_portal(context)
         with translation.override(language):
             ctx = {"email": email, **context, "current_site": PortalSite()}
             message = self.render_mail(template_prefix, email, ctx)

@@ -94,88 +94,199 @@ def moderator_client(client, moderator):
     return _client_for(client, moderator)
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real `celery worker` process consuming from the Redis on localhost.
+def _free_port() -> int:
+    import socket
 
-    It uses the test database (so it sees rows the test committed) and writes e-mails to files
-    under tmp_path/mail, so that a test can see what the worker sent. Tasks are sent for real:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class WorkerHandle:
+    """A real `celery worker` process (see `celery_worker_factory`)."""
+
+    def __init__(self, process, queue, log_path, mail_dir):
+        self.process, self.queue, self.log, self.mail_dir = process, queue, log_path, mail_dir
+
+    def wait_ready(self, app, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("worker exited: " + self.log.read_text())
+            if app.control.ping(destination=[f"{self.queue}@localhost"], timeout=0.5):
+                return self
+        raise RuntimeError("worker did not answer within 30 s: " + self.log.read_text())
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+    def kill(self):
+        """SIGKILL: no clean-up, no acknowledgement — a machine that lost power."""
+        self.process.kill()
+        self.process.wait(timeout=15)
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db, tmp_path):
+    """Start real `celery worker` processes consuming from Redis, on a queue of this test.
+
+    They use the test database (so they see rows the test committed), and e-mail goes where the
+    test says (a file per message by default, or an SMTP server). Tasks are sent for real:
     eager mode is switched off while the fixture is active.
     """
     from django.db import connection
 
     from optonet.celery import app
 
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
     db = connection.settings_dict
     database_url = (
         f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "optonet.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "MEDIA_ROOT": str(tmp_path / "worker-media"),
-    }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "optonet",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--hostname",
-            f"{queue}@localhost",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    workers: list[WorkerHandle] = []
+    logs: list = []
+
+    def start(*, concurrency: int = 1, env: dict | None = None) -> WorkerHandle:
+        mail_dir = tmp_path / "mail"
+        mail_dir.mkdir(exist_ok=True)
+        worker_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "optonet.settings.test",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_TEST_QUEUE": queue,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "MEDIA_ROOT": str(tmp_path / "worker-media"),
+            **(env or {}),
+        }
+        log_path = tmp_path / f"worker-{len(workers)}.log"
+        log = log_path.open("w")
+        logs.append(log)
+        pool = ["--pool", "solo"] if concurrency == 1 else ["--concurrency", str(concurrency)]
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "optonet",
+                "worker",
+                *pool,
+                "--queues",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--hostname",
+                f"{queue}@localhost",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=worker_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        handle = WorkerHandle(process, queue, log_path, mail_dir)
+        workers.append(handle)
+        return handle.wait_ready(app)
+
     previous = (app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     app.conf.task_routes = {}
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError("worker exited: " + (tmp_path / "worker.log").read_text())
-            replies = app.control.ping(destination=[f"{queue}@localhost"], timeout=0.5) or []
-            if replies:
-                break
-        else:
-            raise RuntimeError(
-                "worker did not answer within 30 s: " + (tmp_path / "worker.log").read_text()
-            )
-        yield {
-            "process": process,
-            "mail_dir": mail_dir,
-            "queue": queue,
-            "log": tmp_path / "worker.log",
-        }
+        yield start
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes = previous
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        for worker in workers:
+            worker.stop()
+        for log in logs:
+            log.close()
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory, tmp_path):
+    """One real worker writing e-mails to files under tmp_path/mail."""
+    worker = celery_worker_factory()
+    return {
+        "process": worker.process,
+        "mail_dir": worker.mail_dir,
+        "queue": worker.queue,
+        "log": worker.log,
+    }
+
+
+class RecordingSMTPHandler:
+    """What a real SMTP server received; it can be told to refuse recipients (451, 550)."""
+
+    def __init__(self):
+        import threading
+
+        self.messages: list = []
+        self.lock = threading.Lock()
+        self.refuse: dict[str, tuple[int, int]] = {}  # address -> (code, times; -1 = always)
+        self.delay = 0.0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        code, times = self.refuse.get(address.lower(), (250, 0))
+        if code != 250 and times != 0:
+            if times > 0:
+                self.refuse[address.lower()] = (code, times - 1)
+            text = "Mailbox busy, try later" if code < 500 else "No such user"
+            return f"{code} {'4' if code < 500 else '5'}.1.1 {text}"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        import email
+        from email import policy
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.messages.append((rcpt.lower(), parsed))
+        return "250 Message accepted for delivery"
+
+    def received_by(self, address: str) -> list:
+        with self.lock:
+            return [m for rcpt, m in self.messages if rcpt == address.lower()]
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.messages)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on localhost that records what it receives. The portal's
+    e-mail settings point at it, in this process and in workers started with `smtp_env`."""
+    from aiosmtpd.controller import Controller
+
+    handler = RecordingSMTPHandler()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    handler.env = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+    }
+    try:
+        yield handler
+    finally:
+        controller.stop()

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from icalendar.parser import foldline
 
 from mailings.registry import Attachment, Rendered
 from mailings.rendering import render_templates
@@ -272,6 +271,19 @@ def _replace_attendee(ics: str) -> str:
     return "\r\n".join(ATTENDEE_LINE if line.startswith("ATTENDEE") else line for line in lines)
 
 
+def _fold(line: str, limit: int = 75) -> str:
+    """RFC 5545 line folding: at most 75 octets a line, continued after CRLF and a space."""
+    encoded = line.encode("utf-8")
+    parts, start = [], 0
+    while start < len(encoded):
+        end = min(start + (limit if not parts else limit - 1), len(encoded))
+        while end < len(encoded) and (encoded[end] & 0xC0) == 0x80:  # not inside a character
+            end -= 1
+        parts.append(encoded[start:end].decode("utf-8"))
+        start = end
+    return "\r\n ".join(parts)
+
+
 def _personalise(shared: Rendered, invitation: Invitation, *, following: bool) -> Rendered:
     person = invitation.person
     register = absolute(
@@ -293,7 +305,7 @@ def _personalise(shared: Rendered, invitation: Invitation, *, following: bool) -
         )
 
     cn = person.full_name.replace('"', "'") or person.email
-    attendee = foldline(
+    attendee = _fold(
         f'ATTENDEE;CN="{cn}";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:'
         f"mailto:{person.email}"
     )

@@ -42,7 +42,7 @@ def invitation_register(request: HttpRequest, token: str) -> HttpResponse:
             status=403,
         )
     meeting = selectors.meeting_detail(meeting_id=invitation.meeting_id, user=request.user)
-    form = RegistrationForm(request.POST or None, meeting=meeting)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
             registration, created = register_with_invitation(token=token, person=request.user)
