@@ -180,7 +180,7 @@ def test_a_broker_outage_does_not_fail_the_cause(settings, django_capture_on_com
 
     from mailings import tasks
 
-    with mock.patch.object(tasks.deliver_outbox, "delay", side_effect=ConnectionError("down")):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.outbox_enqueue(_message())
+    down = mock.patch.object(tasks.deliver_outbox, "delay", side_effect=ConnectionError("down"))
+    with down, django_capture_on_commit_callbacks(execute=True):
+        services.outbox_enqueue(_message())
     assert OutboxMessage.objects.get().state == "queued"

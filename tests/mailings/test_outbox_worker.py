@@ -169,9 +169,11 @@ def private_redis():
 
 
 def _use_broker(app, url):
+    """Point this process's Celery app at another broker. The connection pools live in kombu's
+    registry per URL, so they are only dropped here, never closed: the suite's pool for its own
+    Redis must stay usable."""
     app.conf.broker_url = url
     app.conf.result_backend = url
-    app.pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
 

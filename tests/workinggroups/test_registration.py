@@ -14,7 +14,6 @@ from tests.members.factories import OrganizationFactory, UserFactory
 from tests.workinggroups.factories import (
     FollowFactory,
     MeetingFactory,
-    RegistrationFactory,
     WorkingGroupFactory,
 )
 from workinggroups import services

@@ -4,7 +4,6 @@ worker on the "pdf" queue and kept for a day."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -42,13 +41,20 @@ def _is_abandoned(export: AttendeeListExport, now: datetime) -> bool:
     )
 
 
+def _render_later(export_id: int):
+    from workinggroups.tasks import render_attendee_export
+
+    def render_attendee_export_later():
+        render_attendee_export.delay(export_id)
+
+    return render_attendee_export_later
+
+
 def attendee_export_request(*, meeting: Meeting, actor: User) -> AttendeeListExport:
     """Queue a PDF sign-in sheet for the "pdf" worker. There is at most one live job per
     meeting and format (a partial unique constraint), so parallel clicks of moderators and
     the office render once; a job older than the task's hard time limit counts as failed,
     and the click starts a new one."""
-    from workinggroups.tasks import render_attendee_export
-
     _require_manager(meeting, actor)
     now = timezone.now()
     for _attempt in range(3):
@@ -67,7 +73,7 @@ def attendee_export_request(*, meeting: Meeting, actor: User) -> AttendeeListExp
                     live.finished_at = now
                     live.save(update_fields=["state", "error", "finished_at"])
                 export = AttendeeListExport.objects.create(meeting=meeting, requested_by=actor)
-                transaction.on_commit(partial(render_attendee_export.delay, export.pk), robust=True)
+                transaction.on_commit(_render_later(export.pk), robust=True)
                 return export
         except IntegrityError:
             continue  # a parallel click created the live job first: take that one
