@@ -26,7 +26,7 @@ class OutboxMessage(models.Model):
         # No longer true when its turn came (e.g. the registration was cancelled meanwhile).
         CANCELLED = "cancelled", _("Not sent (obsolete)")
 
-    kind = models.CharField(_("kind"), max_length=80, db_index=True)
+    kind = models.CharField(_("kind"), max_length=80)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
@@ -66,7 +66,7 @@ class OutboxMessage(models.Model):
     # be told apart: never handed over (safe to send again) or perhaps delivered (uncertain).
     handed_over_at = models.DateTimeField(_("handed to SMTP at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
@@ -84,8 +84,9 @@ class OutboxMessage(models.Model):
                 condition=Q(state="sending"),
                 name="mailings_outbox_leased",
             ),
-            models.Index(fields=["recipient", "created_at"], name="mailings_outbox_recipient"),
         ]
+        # Few indexes on purpose: a campaign inserts thousands of rows at once, and every index
+        # costs on each of them. The admin's filters scan; delivery reads only the two below.
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False),

@@ -39,11 +39,43 @@ class Attachment:
 
 @dataclass
 class Rendered:
+    """A message's content. For many messages sharing most of it (a campaign), a renderer may
+    return the shared content with placeholders plus each message's `personal` values: the
+    worker then builds the MIME message once per `shared` object and fills it in per
+    recipient, instead of building thousands of nearly identical messages."""
+
     subject: str
     text: str
     html: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    personal: dict[str, str] = field(default_factory=dict)  # placeholder -> value
+    shared: object | None = None  # the same object for all messages sharing content
+
+    def personalised(self) -> Rendered:
+        """The content with the placeholders filled in (the general, slower path)."""
+        if not self.personal:
+            return self
+
+        def fill(value):
+            for placeholder, personal in self.personal.items():
+                value = value.replace(placeholder, personal)
+            return value
+
+        return Rendered(
+            subject=fill(self.subject),
+            text=fill(self.text),
+            html=fill(self.html),
+            attachments=[
+                Attachment(
+                    a.filename,
+                    fill(a.content) if isinstance(a.content, str) else a.content,
+                    a.mimetype,
+                )
+                for a in self.attachments
+            ],
+            headers={k: fill(v) for k, v in self.headers.items()},
+        )
 
 
 Renderer = Callable[[Sequence], dict[int, Rendered | None]]

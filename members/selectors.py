@@ -26,6 +26,15 @@ def is_office_staff(user: User | AnonymousUser) -> bool:
     return cached
 
 
+def office_staff_ids() -> set[int]:
+    """The people `is_office_staff` says yes to, in one query (for work on many people)."""
+    return set(
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=OFFICE_GROUP_NAME))
+        .values_list("pk", flat=True)
+    )
+
+
 def staff_session_verified(request) -> bool:
     """Whether this session may act as office staff: always, unless `MFA_REQUIRED_FOR_STAFF` is
     on; then only when this very session passed a second factor (a TOTP or recovery code at

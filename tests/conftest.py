@@ -161,7 +161,7 @@ def celery_worker_factory(transactional_db, tmp_path):
             "DJANGO_SETTINGS_MODULE": "optonet.settings.test",
             "DATABASE_URL": database_url,
             "REDIS_URL": settings.REDIS_URL,
-            "CELERY_TEST_QUEUE": queue,
+            "CELERY_SINGLE_QUEUE": queue,
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(mail_dir),
             "MEDIA_ROOT": str(tmp_path / "worker-media"),

@@ -150,9 +150,7 @@ def world(office_user):
         user=UserFactory(organization=None), organization=member.organization
     )
     from workinggroups.emails import register_token, unsubscribe_token
-    from workinggroups.models import Invitation
 
-    invitation = Invitation.objects.create(meeting=meeting, person=member)
     document = MeetingDocument.objects.create(
         meeting=meeting,
         title="Protokoll",
@@ -171,7 +169,7 @@ def world(office_user):
         "workinggroups:group_follow": [group.slug],
         "workinggroups:group_unfollow": [group.slug],
         "workinggroups:meeting_cancel": [meeting.pk],
-        "workinggroups:invitation_register": [register_token(invitation.pk)],
+        "workinggroups:invitation_register": [register_token(meeting.pk, member.pk)],
         "workinggroups:unsubscribe": [unsubscribe_token(member.pk, group.pk)],
     }
     urls = {

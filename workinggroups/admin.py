@@ -22,7 +22,6 @@ from workinggroups.models import (
     AttendeeListExport,
     Campaign,
     Follow,
-    Invitation,
     Meeting,
     MeetingDocument,
     Moderation,
@@ -460,7 +459,9 @@ class MeetingAdmin(admin.ModelAdmin):
                 )
                 return redirect("admin:workinggroups_campaign_change", campaign.pk)
         recipients = invitation_audience(meeting, audience)
-        sample = recipients[0] if recipients else request.user
+        from members.models import User
+
+        sample = User.objects.get(pk=recipients[0].pk) if recipients else request.user
         previews = {
             language: invitation_preview(meeting, sample, language) for language in ("de", "en")
         }
@@ -584,7 +585,14 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = ["status", "mode", "attendance", "meeting__group"]
     search_fields = ["user__email", "user__last_name", "meeting__title", "organization__name"]
     autocomplete_fields = ["meeting", "user"]
-    readonly_fields = ["status", "created_at", "confirmed_at", "cancelled_at", "anonymised_at"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+        "anonymised_at",
+        "invitation_link_used_at",
+    ]
     actions = ["cancel_registrations"]
 
     def has_add_permission(self, request):
@@ -652,18 +660,3 @@ class CampaignAdmin(admin.ModelAdmin):
         return render_to_string(
             "admin/workinggroups/campaign/_report.html", {"report": campaign_report(obj)}
         )
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["person", "meeting", "campaign", "created_at", "link_used_at"]
-    list_select_related = ["person", "meeting", "campaign__meeting"]
-    list_filter = [("created_at", admin.DateFieldListFilter)]
-    search_fields = ["person__email", "person__last_name", "meeting__title"]
-    readonly_fields = ["person", "meeting", "campaign", "created_at", "link_used_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 
 from mailings.registry import Attachment, Rendered
 from mailings.rendering import render_templates
+from members.models import User
 from workinggroups.calendar import itip_bytes
-from workinggroups.models import Follow, Invitation, Meeting, Moderation, Registration
+from workinggroups.models import Follow, Meeting, Moderation, Registration
 from workinggroups.selectors.visibility import meeting_visibility, viewers_for
 
 REGISTRATION_RENDERER = "workinggroups.registration"
@@ -63,8 +64,9 @@ def absolute(path: str) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
-def register_token(invitation_id: int) -> str:
-    return signing.dumps(invitation_id, salt=REGISTER_SALT)
+def register_token(meeting_id: int, person_id: int) -> str:
+    """The invitation's personal register link: bound to its recipient and meeting."""
+    return signing.dumps([meeting_id, person_id], salt=REGISTER_SALT)
 
 
 def unsubscribe_token(person_id: int, group_id: int) -> str:
@@ -168,7 +170,9 @@ def _registration_calendar(
 
 # --- Invitations ------------------------------------------------------------------------------
 
+# Placeholders in the shared part of an invitation, filled in per recipient.
 NAME = "@@PERSON_NAME@@"
+NAME_HTML = "@@PERSON_NAME_HTML@@"
 REGISTER_URL = "@@REGISTER_URL@@"
 UNSUBSCRIBE_URL = "@@UNSUBSCRIBE_URL@@"
 ATTENDEE_LINE = "@@ATTENDEE@@"
@@ -183,35 +187,43 @@ class _Placeholder:
 
 
 def render_invitations(messages) -> dict[int, Rendered | None]:
-    invitations = {
-        i.pk: i
-        for i in Invitation.objects.filter(
-            pk__in=[m.params["invitation_id"] for m in messages]
-        ).select_related("person__organization", "meeting__group__office_contact")
+    """Invitations (params: meeting_id) to their recipients; what a batch shares is rendered
+    once per meeting, language and kind of recipient (follower or not)."""
+    meetings = {
+        m.pk: m
+        for m in Meeting.objects.filter(
+            pk__in={m.params["meeting_id"] for m in messages}
+        ).select_related("group__office_contact")
     }
-    people = {i.person_id: i.person for i in invitations.values()}
+    people = {
+        p.pk: p
+        for p in User.objects.filter(
+            pk__in=[m.recipient_id for m in messages if m.recipient_id]
+        ).select_related("organization")
+    }
     viewers = viewers_for(people.values())
-    moderators = _moderators({i.meeting.group_id for i in invitations.values()})
+    moderators = _moderators({m.group_id for m in meetings.values()})
     followed = set(
         Follow.objects.filter(user_id__in=list(people), state=Follow.State.ACTIVE).values_list(
             "user_id", "group_id"
         )
     )
-    shared: dict[tuple[int, str], Rendered] = {}
+    shared: dict[tuple, Rendered] = {}
     now = timezone.now()
     results: dict[int, Rendered | None] = {}
     for message in messages:
-        invitation = invitations.get(message.params["invitation_id"])
-        if invitation is None:
+        meeting = meetings.get(message.params["meeting_id"])
+        person = people.get(message.recipient_id)
+        if meeting is None or person is None:
             results[message.pk] = None
             continue
-        meeting, person = invitation.meeting, invitation.person
         visible = meeting_visibility(meeting, viewers[person.pk])
         deadline = meeting.registration_deadline or meeting.starts_at
         if meeting.status != Meeting.Status.PUBLISHED or deadline <= now or not visible.details:
             results[message.pk] = None  # cancelled, too late, or no longer an insider
             continue
-        key = (meeting.pk, person.language)
+        following = (person.pk, meeting.group_id) in followed
+        key = (meeting.pk, person.language, following)
         if key not in shared:
             # Rendered as any invitee sees it (an insider without a seat), never as the first
             # recipient happens to see it: a moderator's view would show the online link.
@@ -220,31 +232,32 @@ def render_invitations(messages) -> dict[int, Rendered | None]:
                 meeting_visibility(meeting, _insider_viewer(meeting)),
                 moderators.get(meeting.group_id, []),
                 person.language,
+                following=following,
             )
-        results[message.pk] = _personalise(
-            shared[key],
-            invitation,
-            following=(person.pk, meeting.group_id) in followed,
-        )
+        results[message.pk] = _personalise(shared[key], meeting, person)
     return results
 
 
-def _render_shared_invitation(meeting, visible, moderators, language) -> Rendered:
+def _render_shared_invitation(meeting, visible, moderators, language, *, following) -> Rendered:
+    context = {
+        "person": _Placeholder(),
+        "meeting": meeting,
+        "group": meeting.group,
+        "visible": visible,
+        "moderators": moderators,
+        "meeting_url": absolute(meeting.get_absolute_url()),
+        "register_url": REGISTER_URL,
+        "unsubscribe_url": UNSUBSCRIBE_URL,
+        "registration_deadline": meeting.registration_deadline,
+        "following": following,
+    }
     with translation.override(language):
         rendered = render_templates(
             "workinggroups/email/invitation",
-            {
-                "person": _Placeholder(),
-                "meeting": meeting,
-                "group": meeting.group,
-                "visible": visible,
-                "moderators": moderators,
-                "meeting_url": absolute(meeting.get_absolute_url()),
-                "register_url": REGISTER_URL,
-                "unsubscribe_url": UNSUBSCRIBE_URL,
-                "registration_deadline": meeting.registration_deadline,
-            },
+            context,
             language=language,
+            # The HTML part gets the name HTML-escaped, the text part as it is.
+            html_context={"person": _Placeholder(full_name=NAME_HTML)},
         )
         # The calendar file without its attendee, who is put in per recipient.
         ics = itip_bytes(
@@ -256,6 +269,12 @@ def _render_shared_invitation(meeting, visible, moderators, language) -> Rendere
         ).decode("utf-8")
     ics = _replace_attendee(ics)
     rendered.attachments = [Attachment("invitation.ics", ics, "text/calendar; method=REQUEST")]
+    if following:
+        # One click in the mail program stops following the group (RFC 8058).
+        rendered.headers = {
+            "List-Unsubscribe": f"<{UNSUBSCRIBE_URL}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     return rendered
 
 
@@ -284,48 +303,37 @@ def _fold(line: str, limit: int = 75) -> str:
     return "\r\n ".join(parts)
 
 
-def _personalise(shared: Rendered, invitation: Invitation, *, following: bool) -> Rendered:
-    person = invitation.person
-    register = absolute(
-        reverse("workinggroups:invitation_register", args=[register_token(invitation.pk)])
-    )
-    unsubscribe = absolute(
-        reverse(
-            "workinggroups:unsubscribe",
-            args=[unsubscribe_token(person.pk, invitation.meeting.group_id)],
-        )
-    )
-
-    def fill(text: str, html: bool) -> str:
-        name = escape(person.full_name) if html else person.full_name
-        return (
-            text.replace(NAME, name)
-            .replace(REGISTER_URL, register)
-            .replace(UNSUBSCRIBE_URL, unsubscribe)
-        )
-
+def _personalise(shared: Rendered, meeting: Meeting, person) -> Rendered:
+    """The recipient's invitation: the shared part, and the values for its placeholders (the
+    outbox fills them in, building the shared MIME message only once)."""
+    unsubscribe = _unsubscribe_prefix() + unsubscribe_token(person.pk, meeting.group_id)
     cn = person.full_name.replace('"', "'") or person.email
-    attendee = _fold(
-        f'ATTENDEE;CN="{cn}";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:'
-        f"mailto:{person.email}"
-    )
-    ics = shared.attachments[0]
-    headers = {}
-    if following:
-        # RFC 8058: one click in the mail program stops following the group.
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
     return Rendered(
-        subject=shared.subject.replace(NAME, person.full_name),
-        text=fill(shared.text, html=False),
-        html=fill(shared.html, html=True),
-        attachments=[
-            Attachment(ics.filename, ics.content.replace(ATTENDEE_LINE, attendee), ics.mimetype)
-        ],
-        headers=headers,
+        subject=shared.subject,
+        text=shared.text,
+        html=shared.html,
+        attachments=shared.attachments,
+        headers=shared.headers,
+        shared=shared,
+        personal={
+            NAME: person.full_name,
+            NAME_HTML: escape(person.full_name),
+            REGISTER_URL: _register_prefix() + register_token(meeting.pk, person.pk) + "/",
+            UNSUBSCRIBE_URL: unsubscribe + "/",
+            ATTENDEE_LINE: _fold(
+                f'ATTENDEE;CN="{cn}";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:'
+                f"mailto:{person.email}"
+            ),
+        },
     )
+
+
+def _register_prefix() -> str:
+    return absolute(reverse("workinggroups:invitation_register", args=["x"]))[:-2]
+
+
+def _unsubscribe_prefix() -> str:
+    return absolute(reverse("workinggroups:unsubscribe", args=["x"]))[:-2]
 
 
 def invitation_preview(meeting: Meeting, person, language: str) -> Rendered:
@@ -336,6 +344,6 @@ def invitation_preview(meeting: Meeting, person, language: str) -> Rendered:
         meeting_visibility(meeting, _insider_viewer(meeting)),
         _moderators([meeting.group_id]).get(meeting.group_id, []),
         language,
+        following=True,
     )
-    preview = Invitation(pk=0, meeting=meeting, person=person)
-    return _personalise(shared, preview, following=True)
+    return _personalise(shared, meeting, person).personalised()

@@ -31,17 +31,16 @@ def invitation_register(request: HttpRequest, token: str) -> HttpResponse:
     link = invitation_for_token(token)
     if link.problem:
         return _problem(request, link)
-    invitation = link.invitation
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if request.user.pk != invitation.person_id:
+    if request.user.pk != link.person_id:
         return render(
             request,
             "workinggroups/invitation_problem.html",
-            {"problem": "other_person", "invitation": invitation},
+            {"problem": "other_person", "meeting": link.meeting},
             status=403,
         )
-    meeting = selectors.meeting_detail(meeting_id=invitation.meeting_id, user=request.user)
+    meeting = selectors.meeting_detail(meeting_id=link.meeting.pk, user=request.user)
     form = RegistrationForm(request.POST if request.method == "POST" else None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,7 +70,7 @@ def _problem(request, link) -> HttpResponse:
     return render(
         request,
         "workinggroups/invitation_problem.html",
-        {"problem": link.problem, "invitation": link.invitation},
+        {"problem": link.problem, "meeting": link.meeting},
         status=PROBLEM_STATUS[link.problem],
     )
 

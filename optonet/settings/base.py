@@ -183,6 +183,10 @@ CELERY_TASK_ROUTES = {
     "workinggroups.tasks.render_attendee_export": {"queue": "pdf"},
     "mailings.tasks.*": {"queue": "mail"},
 }
+# A test's or benchmark's worker listens on a queue of its own: everything goes there.
+if env("CELERY_SINGLE_QUEUE", default=""):
+    CELERY_TASK_DEFAULT_QUEUE = env("CELERY_SINGLE_QUEUE")
+    CELERY_TASK_ROUTES = {}
 # E-mail retries are rows in the outbox (not waiting tasks), so a task is short-lived; a
 # redelivered task finds its rows claimed and sends nothing twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -221,6 +225,9 @@ CELERY_BEAT_SCHEDULE = {
 # (longer than the delivery task's hard time limit), and how many delivery tasks to start at once.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_PARALLEL_TASKS = env.int("OUTBOX_PARALLEL_TASKS", default=4)
+# Messages handed to the SMTP server per commit: after a worker's death at most this many are
+# "uncertain" (perhaps delivered); fewer commits let a campaign send far faster.
+OUTBOX_HANDOVER_GROUP = env.int("OUTBOX_HANDOVER_GROUP", default=10)
 # Confirmed attendees are reminded this many days before a meeting (once).
 MEETING_REMINDER_DAYS = env.int("MEETING_REMINDER_DAYS", default=2)
 # Apps whose permissions the "Office" group holds ("account": members' e-mail addresses).

@@ -20,10 +20,6 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default="")
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="optonet-demo")
 # Tests run tasks in-process unless a test starts a real worker itself (see tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
-# A test's worker listens on a queue of its own; everything it sends itself goes there too.
-if env("CELERY_TEST_QUEUE", default=""):
-    CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TEST_QUEUE")
-    CELERY_TASK_ROUTES: dict = {}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -10,6 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from mailings.models import OutboxMessage, Suppression, address_hash
+from mailings.models import OutboxMessage as Message
 from tests.conftest import deliver_outbox
 from tests.members.factories import OrganizationFactory, UserFactory
 from tests.workinggroups.factories import (
@@ -19,7 +20,7 @@ from tests.workinggroups.factories import (
     WorkingGroupFactory,
 )
 from workinggroups.emails import register_token
-from workinggroups.models import Campaign, Follow, Invitation, Registration
+from workinggroups.models import Campaign, Follow, Registration
 from workinggroups.selectors.invitations import Audience
 from workinggroups.services.invitations import campaign_start
 
@@ -96,7 +97,7 @@ def test_starting_again_invites_only_the_new_followers(meeting, office_user, smt
     third = campaign_start(meeting=meeting, actor=office_user, audience=Audience())
     deliver_outbox()
     assert third.recipients == 3 and smtp_server.count() == 8
-    assert Invitation.objects.filter(meeting=meeting).count() == 8
+    assert Message.objects.filter(kind="workinggroups.invitation").count() == 8
 
 
 def test_people_of_member_organisations_with_a_function_can_be_invited_too(meeting, office_user):
@@ -107,7 +108,7 @@ def test_people_of_member_organisations_with_a_function_can_be_invited_too(meeti
     campaign = campaign_start(
         meeting=meeting, actor=office_user, audience=Audience(followers=True, functions=("hr",))
     )
-    invited = set(Invitation.objects.filter(campaign=campaign).values_list("person", flat=True))
+    invited = set(Message.objects.filter(batch=campaign.batch).values_list("recipient", flat=True))
     assert invited == {hr_manager.pk, follower.pk}
 
 
@@ -220,7 +221,7 @@ def test_a_link_for_someone_else_a_forged_and_an_expired_link_register_nobody(
 ):
     person = FollowFactory(group=meeting.group).user
     campaign_start(meeting=meeting, actor=office_user, audience=Audience())
-    token = register_token(Invitation.objects.get(person=person).pk)
+    token = register_token(meeting.pk, person.pk)
 
     client.force_login(UserFactory())
     other = client.post(f"/invitations/{token}/", {})
@@ -229,8 +230,8 @@ def test_a_link_for_someone_else_a_forged_and_an_expired_link_register_nobody(
     client.force_login(person)
     forged = client.post(f"/invitations/{token[:-3]}abc/", {})
     assert forged.status_code == 404
-    tampered = register_token(Invitation.objects.get(person=person).pk + 1000)
-    assert client.get(f"/invitations/{tampered}/").status_code == 404
+    unknown_meeting = register_token(meeting.pk + 1000, person.pk)
+    assert client.get(f"/invitations/{unknown_meeting}/").status_code == 404
 
     meeting.registration_deadline = timezone.now() - timedelta(minutes=1)
     meeting.save()

@@ -7,14 +7,13 @@ from workinggroups.models.documents import (
     meeting_document_path,
 )
 from workinggroups.models.groups import Follow, Moderation, WorkingGroup
-from workinggroups.models.invitations import Campaign, Invitation
+from workinggroups.models.invitations import Campaign
 from workinggroups.models.meetings import Meeting, Registration
 
 __all__ = [
     "AttendeeListExport",
     "Campaign",
     "Follow",
-    "Invitation",
     "Meeting",
     "MeetingDocument",
     "Moderation",

@@ -1,4 +1,5 @@
-"""Mass e-mail about meetings (campaigns) and the invitations they carry."""
+"""Mass e-mail about meetings: campaigns. An invitation is its outbox message (one per person
+and meeting, by the message's unique key), not a table of its own."""
 
 from __future__ import annotations
 
@@ -48,41 +49,3 @@ class Campaign(models.Model):
     @property
     def batch(self) -> str:
         return f"campaign:{self.pk}"
-
-
-class Invitation(models.Model):
-    """A person invited to a meeting: at most once (unique), whatever the number of campaigns.
-    Carries the one-click registration link's state."""
-
-    meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="invitations"
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
-        on_delete=models.CASCADE,
-        related_name="invitations",
-    )
-    campaign = models.ForeignKey(
-        Campaign,
-        verbose_name=_("mailing"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="invitations",
-    )
-    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
-    link_used_at = models.DateTimeField(_("registration link used at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "person"], name="workinggroups_invitation_once_per_person"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.person} → {self.meeting}"

@@ -165,6 +165,11 @@ class Registration(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # Set when the person registered through their invitation's personal link, which then is
+    # used up (a second click says so instead of registering again).
+    invitation_link_used_at = models.DateTimeField(
+        _("registered through the invitation link at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("registration")

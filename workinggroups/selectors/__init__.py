@@ -33,6 +33,7 @@ from workinggroups.selectors.visibility import (
     meeting_visibility,
     viewer_for,
     viewers_for,
+    viewers_for_meeting,
     with_visibility,
 )
 from workinggroups.selectors.workspace import (
@@ -52,6 +53,7 @@ __all__ = [
     "registration_refusal",
     "viewer_for",
     "viewers_for",
+    "viewers_for_meeting",
     "with_visibility",
     "AttendeeRow",
     "RegistrationOption",

@@ -19,8 +19,8 @@ from workinggroups.emails import (
     REGISTER_SALT,
     UNSUBSCRIBE_SALT,
 )
-from workinggroups.models import Campaign, Invitation, Meeting, Registration, WorkingGroup
-from workinggroups.selectors.invitations import Audience, invitation_audience
+from workinggroups.models import Campaign, Meeting, Registration, WorkingGroup
+from workinggroups.selectors.invitations import Audience, invitation_audience, invitation_key
 from workinggroups.services.follows import group_unfollow
 from workinggroups.services.registrations import registration_create
 
@@ -51,27 +51,21 @@ def campaign_start(*, meeting: Meeting, actor: User, audience: Audience) -> Camp
         audience=audience.as_json(),
         created_by=actor,
     )
-    Invitation.objects.bulk_create(
-        [Invitation(meeting=meeting, person=p, campaign=campaign) for p in recipients],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
-    invitations = Invitation.objects.filter(campaign=campaign).values_list("pk", "person_id")
-    people = {p.pk: p for p in recipients}
     campaign.recipients = outbox_enqueue_many(
         [
             NewMessage(
                 kind="workinggroups.invitation",
-                to_email=people[person_id].email,
-                language=people[person_id].language,
-                recipient_id=person_id,
+                to_email=recipient.email,
+                language=recipient.language,
+                recipient_id=recipient.pk,
                 renderer=INVITATION_RENDERER,
-                params={"invitation_id": invitation_id},
-                dedup_key=f"workinggroups.invitation:{meeting.pk}:{person_id}",
+                params={"meeting_id": meeting.pk},
+                # Nobody is invited twice to the same meeting, however often the office sends.
+                dedup_key=invitation_key(meeting.pk, recipient.pk),
                 batch=campaign.batch,
                 essential=False,  # not sent to people who objected to the association's e-mail
             )
-            for invitation_id, person_id in invitations
+            for recipient in recipients
         ]
     )
     campaign.save(update_fields=["recipients"])
@@ -88,47 +82,45 @@ def campaign_start(*, meeting: Meeting, actor: User, audience: Audience) -> Camp
 
 @dataclass(frozen=True)
 class InvitationLink:
-    invitation: Invitation | None
-    problem: str = ""  # "" when the link may be used
+    meeting: Meeting | None
+    person_id: int | None
+    problem: str = ""  # "" when the link may be used; else forged, expired or used
 
 
 def invitation_for_token(token: str) -> InvitationLink:
     """What a register link stands for; forged, expired and used links say so."""
     try:
-        invitation_id = signing.loads(token, salt=REGISTER_SALT)
-    except signing.BadSignature:
-        return InvitationLink(None, "forged")
-    invitation = (
-        Invitation.objects.select_related("meeting__group", "person")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None:
-        return InvitationLink(None, "forged")
-    meeting = invitation.meeting
+        meeting_id, person_id = signing.loads(token, salt=REGISTER_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return InvitationLink(None, None, "forged")
+    meeting = Meeting.objects.select_related("group").filter(pk=meeting_id).first()
+    if meeting is None:
+        return InvitationLink(None, None, "forged")
     deadline = meeting.registration_deadline or meeting.starts_at
     if meeting.status != Meeting.Status.PUBLISHED or deadline <= timezone.now():
-        return InvitationLink(invitation, "expired")
-    if invitation.link_used_at is not None:
-        return InvitationLink(invitation, "used")
-    return InvitationLink(invitation, "")
+        return InvitationLink(meeting, person_id, "expired")
+    if Registration.objects.filter(
+        meeting=meeting, user_id=person_id, invitation_link_used_at__isnull=False
+    ).exists():
+        return InvitationLink(meeting, person_id, "used")
+    return InvitationLink(meeting, person_id)
 
 
-@transaction.atomic
 def invitation_register(*, token: str, person: User) -> tuple[Registration, bool]:
     """Register through the invitation's personal link (a POST from its confirmation page).
     The link is bound to its recipient and used once."""
     link = invitation_for_token(token)
     if link.problem:
         raise ValidationError(link.problem, code=f"link_{link.problem}")
-    invitation = Invitation.objects.select_for_update().get(pk=link.invitation.pk)
-    if invitation.person_id != person.pk:
+    if link.person_id != person.pk:
         raise PermissionDenied
-    if invitation.link_used_at is not None:
+    with transaction.atomic():
+        registration, created = registration_create(meeting=link.meeting, person=person)
+        used = Registration.objects.filter(
+            pk=registration.pk, invitation_link_used_at__isnull=True
+        ).update(invitation_link_used_at=timezone.now())
+    if not used:  # a parallel click used the link first
         raise ValidationError("used", code="link_used")
-    registration, created = registration_create(meeting=invitation.meeting, person=person)
-    invitation.link_used_at = timezone.now()
-    invitation.save(update_fields=["link_used_at"])
     return registration, created
 
 
