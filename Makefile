@@ -49,6 +49,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/attendee_exports.py
+	$(PY) bench/invitation_campaign.py
 
 clean:
 	rm -rf $(VENV) var

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mailings import services
 from mailings.models import OutboxMessage, Suppression
+from mailings.registry import renderer_for
 
 
 @admin.register(OutboxMessage)
@@ -57,7 +58,17 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def text_body(self, obj):
         if obj.sensitive:
             return _("(contains a secret link: not shown)")
-        return format_html('<pre class="mail-body">{}</pre>', obj.body_text or "–")
+        if obj.body_text or not obj.renderer:
+            return format_html('<pre class="mail-body">{}</pre>', obj.body_text or "–")
+        # Rendered by the worker when sent and not stored: rebuilt from today's data.
+        rendered = renderer_for(obj.renderer)([obj]).get(obj.pk)
+        if rendered is None:
+            return _("(no longer applies: cannot be shown)")
+        return format_html(
+            '<p class="help">{}</p><pre class="mail-body">{}</pre>',
+            _("Rebuilt from the current data; the message sent may have differed slightly."),
+            rendered.personalised().text,
+        )
 
     @admin.display(description=_("attachments"))
     def attachment_names(self, obj):

@@ -12,6 +12,8 @@ from tests.workinggroups.factories import (
     ModerationFactory,
     RegistrationFactory,
 )
+from workinggroups.selectors.invitations import Audience
+from workinggroups.services.invitations import campaign_start
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,9 @@ LISTS = [
     "/admin/workinggroups/meeting/",
     "/admin/workinggroups/registration/",
     "/admin/workinggroups/follow/",
+    "/admin/workinggroups/campaign/",
+    "/admin/mailings/outboxmessage/",
+    "/admin/mailings/suppression/",
 ]
 
 
@@ -39,6 +44,7 @@ def _add_rows(count):
         RegistrationFactory(meeting=meeting, user=person)
         RegistrationFactory(meeting=meeting, status="waitlisted")
         FollowFactory(group=meeting.group, user=person)
+        campaign_start(meeting=meeting, actor=UserFactory(is_staff=True), audience=Audience())
 
 
 @pytest.mark.parametrize("url", LISTS)
