@@ -56,5 +56,10 @@ def erase(person, identity: PersonIdentity) -> None:
         message.save(update_fields=["subject", "body_text", "body_html", "last_error"])
 
 
+def merge(keep, duplicate) -> None:
+    """What was sent to the duplicate record was sent to the same human."""
+    OutboxMessage.objects.filter(recipient=duplicate).update(recipient=keep)
+
+
 def register_privacy() -> None:
-    register("mailings", export=export, erase=erase, erase_order=200)
+    register("mailings", export=export, erase=erase, merge=merge, erase_order=200)

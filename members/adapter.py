@@ -54,6 +54,15 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return confirmed
 
+    def send_account_already_exists_mail(self, email: str) -> None:
+        """Not when the sign-up takes over a contact: that person got the claim e-mail."""
+        from allauth.core import context as allauth_context
+
+        request = getattr(allauth_context, "request", None)
+        if getattr(request, "_portal_claim_sent_to", None) == email.lower():
+            return
+        super().send_account_already_exists_mail(email)
+
     def format_email_subject(self, subject: str) -> str:
         return f"[OptoNet] {subject}"
 

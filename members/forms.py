@@ -141,3 +141,56 @@ class LinkRequestForm(forms.Form):
         if not cleaned.get("organization") and not named and "organization" not in self.errors:
             raise forms.ValidationError(_("Choose your organisation or name it."))
         return cleaned
+
+
+class PrivacyConsentField(forms.BooleanField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_(
+                "I have read the privacy policy and agree that OptoNet e.V. processes my data "
+                "as described there."
+            ),
+            required=True,
+            error_messages={"required": _("Please agree to the privacy policy to continue.")},
+            **kwargs,
+        )
+
+
+class ActivationForm(forms.Form):
+    """A contact sets the password of their first login (and accepts the privacy policy)."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    privacy_consent = PrivacyConsentField()
+
+    def __init__(self, *args, person: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_password2(self):
+        from django.contrib.auth import password_validation
+
+        first = self.cleaned_data.get("password1")
+        second = self.cleaned_data.get("password2")
+        if first and second and first != second:
+            raise forms.ValidationError(_("You must type the same password each time."))
+        if second:
+            password_validation.validate_password(second, self.person)
+        return second
+
+
+class PrivacyAcceptForm(forms.Form):
+    privacy_consent = PrivacyConsentField()
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Name"), max_length=100, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)

@@ -58,3 +58,36 @@ class UserLanguageMiddleware:
             target = reverse("mfa_reauthenticate")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return redirect("mfa_activate_totp")
+
+
+class PrivacyAcceptanceMiddleware:
+    """Contacts the office created or imported have not accepted the privacy policy: at their
+    first login (and until they do) every page asks for it first."""
+
+    EXEMPT_PREFIXES = (
+        "/accounts/",
+        "/me/privacy/",
+        "/privacy/",
+        "/imprint/",
+        "/static/",
+        "/i18n/",
+        "/healthz",
+        "/objection/",
+        "/welcome/",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from members.selectors import needs_privacy_acceptance
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and needs_privacy_acceptance(user)
+        ):
+            target = reverse("members:privacy_accept")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -57,7 +57,14 @@ class UserManager(DjangoUserManager):
 
 
 class User(AbstractUser):
-    """A person using the portal: member, moderator, office staff, or not yet linked."""
+    """A person the portal knows: with a login (member, moderator, office staff, not yet
+    linked), or a contact of a member organisation without one, created by the office or
+    imported, who is invited and counted all the same and may claim the record later."""
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", _("Signed up")
+        OFFICE = "office", _("Added by the office")
+        IMPORT = "import", _("Imported")
 
     username = None
     first_name = models.CharField(_("first name"), max_length=150)
@@ -85,6 +92,17 @@ class User(AbstractUser):
         default=False,
         help_text=_("Sees the people of the organisation and may approve colleagues."),
     )
+    is_main_contact = models.BooleanField(
+        _("main contact for the association"),
+        default=False,
+        help_text=_("The organisation's contact person for OptoNet e.V."),
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.SIGNUP
+    )
+    # The person objected to e-mail from the association (GDPR Art. 21): only legally
+    # necessary e-mail reaches them.
+    objected_at = models.DateTimeField(_("objected to e-mail at"), null=True, blank=True)
     # Secret for the personal calendar feed; rotating it invalidates old subscriptions.
     calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
@@ -113,6 +131,11 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    @property
+    def is_contact_only(self) -> bool:
+        """Known to the office, but without a login of their own (yet)."""
+        return not self.has_usable_password()
 
     @property
     def is_member(self) -> bool:
@@ -346,3 +369,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+class SignupClaim(models.Model):
+    """A sign-up with the address of a contact who has no login yet. It waits for the e-mail
+    link (proof of the address), then takes over the contact: same person, same follows and
+    registrations, no duplicate."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signup_claims"
+    )
+    data = models.JSONField(default=dict)  # what the sign-up form asked (no password)
+    password = models.CharField(max_length=128)  # the chosen password, hashed
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-up taking over a contact")
+        verbose_name_plural = _("sign-ups taking over contacts")
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.created_at:%Y-%m-%d})"

@@ -49,6 +49,9 @@ def export(person: User) -> dict[str, Any]:
             "language": person.language,
             "organization": organization.name if organization else None,
             "organisation_coordinator": person.is_organization_coordinator,
+            "main_contact_for_the_association": person.is_main_contact,
+            "recorded_by": person.source,
+            "objected_to_email_at": _dt(person.objected_at),
             "date_joined": _dt(person.date_joined),
             "last_login": _dt(person.last_login),
         },
@@ -139,5 +142,56 @@ def erase(person: User, identity: PersonIdentity) -> None:
     person.delete()  # consents, link requests, addresses, authenticators cascade
 
 
+def merge(keep: User, duplicate: User) -> None:
+    """Consents, link requests, addresses, audit history and roles of `duplicate` become
+    `keep`'s; `keep`'s details win, gaps are filled from `duplicate`; then `duplicate` goes."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from members.models import Consent, LinkRequest, Organization
+
+    Consent.objects.filter(user=duplicate).update(user=keep)
+    if LinkRequest.objects.filter(user=keep, state=LinkRequest.State.PENDING).exists():
+        LinkRequest.objects.filter(user=duplicate, state=LinkRequest.State.PENDING).delete()
+    LinkRequest.objects.filter(user=duplicate).update(user=keep)
+    known = {
+        a.lower() for a in EmailAddress.objects.filter(user=keep).values_list("email", flat=True)
+    }
+    for address in EmailAddress.objects.filter(user=duplicate):
+        if address.email.lower() in known:
+            address.delete()
+        else:
+            address.user, address.primary = keep, False
+            address.save(update_fields=["user", "primary"])
+    AuditEvent.objects.filter(actor=duplicate).update(actor=keep)
+    AuditEvent.objects.filter(object_type="members.user", object_id=str(duplicate.pk)).update(
+        object_id=str(keep.pk), object_repr=str(keep)[:300]
+    )
+    user_type = ContentType.objects.get_for_model(User)
+    LogEntry.objects.filter(content_type=user_type, object_id=str(duplicate.pk)).update(
+        object_id=str(keep.pk), object_repr=str(keep)[:200]
+    )
+    LogEntry.objects.filter(user=duplicate).update(user=keep)
+    Organization.objects.filter(survey_contact=duplicate).update(survey_contact=keep)
+    if not OfficeContact.objects.filter(user=keep).exists():
+        OfficeContact.objects.filter(user=duplicate).update(user=keep)
+    for name in ("title", "job_title", "phone"):
+        if not getattr(keep, name) and getattr(duplicate, name):
+            setattr(keep, name, getattr(duplicate, name))
+    if keep.organization_id is None:
+        keep.organization_id = duplicate.organization_id
+    keep.is_main_contact = keep.is_main_contact or duplicate.is_main_contact
+    keep.is_organization_coordinator = (
+        keep.is_organization_coordinator or duplicate.is_organization_coordinator
+    )
+    if not keep.has_usable_password() and duplicate.has_usable_password():
+        keep.password = duplicate.password  # the login the human actually uses
+    keep.objected_at = keep.objected_at or duplicate.objected_at
+    keep.save()
+    _end_sessions(duplicate.pk)
+    duplicate.delete()
+
+
 def register_privacy() -> None:
-    register("members", export=export, erase=erase, erase_order=1000)
+    register("members", export=export, erase=erase, merge=merge, erase_order=1000)

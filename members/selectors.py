@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from members.models import LinkRequest, Organization, OrganizationDomain, User
+from members.models import Consent, LinkRequest, Organization, OrganizationDomain, SignupClaim, User
 
 OFFICE_GROUP_NAME = "Office"
 
@@ -96,6 +99,17 @@ def pending_link_requests_for_coordinator(coordinator: User) -> QuerySet[LinkReq
     )
 
 
+def organization_directory(*, name: str = "", city: str = "") -> QuerySet[Organization]:
+    """Active member organisations for the members' directory, searchable by name and city.
+    The working groups their people follow are added by the page (one more query)."""
+    organizations = active_organizations()
+    if name:
+        organizations = organizations.filter(name__icontains=name)
+    if city:
+        organizations = organizations.filter(city__icontains=city)
+    return organizations.only("id", "name", "kind", "city", "website")
+
+
 def organization_people(organization_id: int) -> QuerySet[User]:
     return User.objects.filter(organization_id=organization_id, is_active=True).order_by(
         "last_name", "first_name"
@@ -112,3 +126,87 @@ def person_data_export(user: User) -> dict[str, Any]:
         "person_id": user.pk,
         **privacy.export_person(user),
     }
+
+
+# --- Contacts: links sent to them, and what they still need to do ----------------------------
+
+CLAIM_SALT = "members.signup-claim"
+CLAIM_MAX_AGE = 3 * 24 * 3600
+OBJECTION_SALT = "members.objection"
+
+
+def absolute(path: str) -> str:
+    from django.conf import settings
+
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def activation_url(person: User, next_url: str = "") -> str:
+    """A set-password link for the person (valid until the password changes or it expires:
+    Django's password-reset token)."""
+    from allauth.account.utils import user_pk_to_url_str
+
+    key = f"{user_pk_to_url_str(person)}-{default_token_generator.make_token(person)}"
+    url = absolute(reverse("members:activate", args=[key]))
+    if next_url:
+        from django.utils.http import urlencode
+
+        url = f"{url}?{urlencode({'next': next_url})}"
+    return url
+
+
+def activation_person(key: str) -> User | None:
+    """The person an activation link is for, if it is valid."""
+    from allauth.account.utils import url_str_to_user_pk
+
+    uid, _sep, token = key.partition("-")
+    try:
+        person = User.objects.filter(pk=url_str_to_user_pk(uid), is_active=True).first()
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if person is None or not default_token_generator.check_token(person, token):
+        return None
+    return person
+
+
+def claimable_contact(email: str) -> User | None:
+    """A contact without a login (and so without a verified address) that a sign-up with the
+    same address may take over."""
+    from allauth.account.models import EmailAddress
+
+    person = User.objects.filter(email__iexact=email, is_active=True).first()
+    if person is None or person.has_usable_password():
+        return None
+    if EmailAddress.objects.filter(user=person, verified=True).exists():
+        return None
+    return person
+
+
+def claim_for_token(token: str) -> SignupClaim | None:
+    try:
+        claim_id = signing.loads(token, salt=CLAIM_SALT, max_age=CLAIM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return SignupClaim.objects.select_related("person").filter(pk=claim_id).first()
+
+
+def objection_url(person: User) -> str:
+    token = signing.dumps(person.pk, salt=OBJECTION_SALT)
+    return absolute(reverse("members:objection", args=[token]))
+
+
+def objection_person(token: str) -> User | None:
+    try:
+        person_id = signing.loads(token, salt=OBJECTION_SALT)
+    except signing.BadSignature:
+        return None
+    return User.objects.filter(pk=person_id).first()
+
+
+def needs_privacy_acceptance(person: User) -> bool:
+    """A contact of the office's (not signed up) who has not accepted the privacy policy."""
+    if not person.is_authenticated or person.is_staff or person.source == User.Source.SIGNUP:
+        return False
+    return not Consent.objects.filter(
+        user=person, kind=Consent.Kind.PRIVACY_POLICY, withdrawn_at__isnull=True
+    ).exists()

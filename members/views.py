@@ -7,17 +7,26 @@ import json
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import selectors, services
-from members.forms import DeleteAccountForm, LinkRequestForm, ProfileForm
+from members.decorators import member_required
+from members.forms import (
+    ActivationForm,
+    DeleteAccountForm,
+    DirectorySearchForm,
+    LinkRequestForm,
+    PrivacyAcceptForm,
+    ProfileForm,
+)
 from members.models import LinkRequest, User
 from optonet.forms import DecisionForm
 
@@ -132,3 +141,85 @@ def link_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("members:organization")
+
+
+# --- Contacts: first login, taking over a contact, objection ----------------------------------
+
+
+def activate(request: HttpRequest, key: str) -> HttpResponse:
+    """The "activate your access" link: a contact sets a password and accepts the policy."""
+    person = selectors.activation_person(key)
+    if person is None:
+        return render(request, "members/link_invalid.html", status=410)
+    form = ActivationForm(request.POST if request.method == "POST" else None, person=person)
+    if request.method == "POST" and form.is_valid():
+        person = services.person_activate(person=person, password=form.cleaned_data["password1"])
+        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your access to the member portal is active."))
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = ""
+        return redirect(target or "home")
+    return render(request, "members/activate.html", {"form": form, "person": person})
+
+
+def claim(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of a sign-up with a contact's address: one click more takes the contact over."""
+    signup_claim = selectors.claim_for_token(token)
+    if signup_claim is None:
+        return render(request, "members/link_invalid.html", status=410)
+    if request.method == "POST":
+        try:
+            person = services.signup_claim_complete(claim=signup_claim)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("account_login")
+        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Your address is confirmed and your account is ready: welcome to the portal."),
+        )
+        return redirect("home")
+    return render(request, "members/claim.html", {"person": signup_claim.person})
+
+
+def objection(request: HttpRequest, token: str) -> HttpResponse:
+    """One link in every e-mail: object to e-mail from the association (GDPR Art. 21)."""
+    person = selectors.objection_person(token)
+    if person is None:
+        return render(request, "members/link_invalid.html", status=410)
+    done = person.objected_at is not None
+    if request.method == "POST":
+        services.person_object(person=person)
+        done = True
+    return render(request, "members/objection.html", {"done": done})
+
+
+@login_required
+def privacy_accept(request: HttpRequest) -> HttpResponse:
+    form = PrivacyAcceptForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.privacy_accept(person=request.user)
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = ""
+        return redirect(target or "home")
+    return render(request, "members/privacy_accept.html", {"form": form})
+
+
+@member_required
+def directory(request: HttpRequest) -> HttpResponse:
+    """Member organisations for members: name, kind, city, website and the working groups its
+    people follow. Nothing about people."""
+    form = DirectorySearchForm(request.GET or None)
+    search = form.cleaned_data if form.is_valid() else {}
+    return render(
+        request,
+        "members/directory.html",
+        {
+            "form": form,
+            "organizations": selectors.organization_directory(
+                name=search.get("q", ""), city=search.get("city", "")
+            ),
+        },
+    )

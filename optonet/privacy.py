@@ -63,6 +63,7 @@ class PersonIdentity:
 Exporter = Callable[[Any], Any]
 Eraser = Callable[[Any, PersonIdentity], None]
 Expirer = Callable[[datetime], int]
+Merger = Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Section:
     export: Exporter
     erase: Eraser | None
     expire: Expirer | None
+    merge: Merger | None
     erase_order: int
 
 
@@ -83,14 +85,17 @@ def register(
     export: Exporter,
     erase: Eraser | None = None,
     expire: Expirer | None = None,
+    merge: Merger | None = None,
     erase_order: int = 100,
 ) -> None:
     """Declare an app's part.
 
     `expire(cutoff)` anonymises what is older than the retention period allows (nightly).
+    `merge(keep, duplicate)` moves what belongs to `duplicate` (a second record of the same
+    human) over to `keep`.
     `erase_order`: lower runs first; the app that deletes the person row itself (members)
     goes last, so that the others still find their rows."""
-    _sections[name] = Section(name, export, erase, expire, erase_order)
+    _sections[name] = Section(name, export, erase, expire, merge, erase_order)
 
 
 def sections() -> list[Section]:
@@ -110,6 +115,13 @@ def erase_person(person) -> PersonIdentity:
         if section.erase is not None:
             section.erase(person, identity)
     return identity
+
+
+def merge_people(keep, duplicate) -> None:
+    """Run every registered merger, in erase order (the person row is removed last)."""
+    for section in sections():
+        if section.merge is not None:
+            section.merge(keep, duplicate)
 
 
 def expire_before(cutoff: datetime) -> int:

@@ -5,6 +5,7 @@ unknown keys."""
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlparse
 
 import pytest
 from django.apps import apps
@@ -77,9 +78,16 @@ ACTION_ENDPOINTS = {
     "workinggroups:meeting_cancel",
     "workinggroups:my_calendar_reset",
     "workinggroups:unsubscribe",
+    # Free text (a new password) and a checkbox: any value is a value; only "no 5xx" holds.
+    "members:activate",
+    "members:privacy_accept",
+    # Links from e-mails whose button is the whole request.
+    "members:claim",
+    "members:objection",
 }
 # Pages that accept no POST at all (GET only) in the portal's own apps.
 GET_ONLY = {
+    "members:directory",
     "members:export",
     "members:organization",
     "workinggroups:group_list",
@@ -149,7 +157,23 @@ def world(office_user):
     link_request = LinkRequest.objects.create(
         user=UserFactory(organization=None), organization=member.organization
     )
+    from members import services as member_services
+    from members.selectors import activation_url, objection_url
     from workinggroups.emails import register_token, unsubscribe_token
+
+    contact = member_services.contact_create(
+        actor=office_user,
+        email="contact@malformed.example",
+        first_name="C",
+        last_name="Ontact",
+        organization=member.organization,
+    )
+    claim = member_services.signup_claim_create(
+        person=contact, data={"first_name": "C"}, raw_password="Lichtstrahl-2026!"
+    )
+    from django.core import signing
+
+    from members.selectors import CLAIM_SALT
 
     document = MeetingDocument.objects.create(
         meeting=meeting,
@@ -171,11 +195,15 @@ def world(office_user):
         "workinggroups:meeting_cancel": [meeting.pk],
         "workinggroups:invitation_register": [register_token(meeting.pk, member.pk)],
         "workinggroups:unsubscribe": [unsubscribe_token(member.pk, group.pk)],
+        "members:claim": [signing.dumps(claim.pk, salt=CLAIM_SALT)],
     }
     urls = {
         name: reverse(name, args=args.get(name, []))
         for name in [*INPUT_ENDPOINTS, *ACTION_ENDPOINTS]
+        if name not in ("members:activate", "members:objection")
     }
+    urls["members:activate"] = urlparse(activation_url(contact)).path
+    urls["members:objection"] = urlparse(objection_url(contact)).path
     return {
         "urls": urls,
         "roles": {

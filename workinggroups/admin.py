@@ -5,6 +5,7 @@ Actions call the same services as the member pages, so every rule exists once.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
@@ -146,7 +147,15 @@ class FollowAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # An existing follow changes only through approval or removal, which keep seats right.
-        return ["group", "user", "state"] if obj is not None else []
+        return ["group", "user", "state"] if obj is not None else ["state"]
+
+    def save_model(self, request, obj, form, change):
+        # Adding a follower (a contact without a login, say): approved at once, audited.
+        if not change:
+            follow = services.follow_add(group=obj.group, person=obj.user, actor=request.user)
+            obj.pk, obj.state = follow.pk, follow.state
+            return
+        super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
         services.group_unfollow(group=obj.group, user=obj.user, actor=request.user)
@@ -595,10 +604,6 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]
     actions = ["cancel_registrations"]
 
-    def has_add_permission(self, request):
-        # Seats are decided only by the registration service (capacity and waiting list).
-        return False
-
     def has_delete_permission(self, request, obj=None):
         # Cancel instead (an action): that frees the seat for the waiting list and is audited.
         return False
@@ -606,7 +611,40 @@ class RegistrationAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
             return [*self.readonly_fields, "meeting", "user", "organization"]
-        return self.readonly_fields
+        return [*self.readonly_fields, "organization", "attendance"]
+
+    def save_model(self, request, obj, form, change):
+        """The office registers a person (a contact without a login, say): the registration
+        service decides seat or waiting list, as for everybody."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        registration, _created = services.registration_create(
+            meeting=obj.meeting,
+            person=obj.user,
+            mode=obj.mode,
+            list_consent=obj.list_consent,
+            actor=request.user,
+        )
+        obj.pk, obj.status = registration.pk, registration.status
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class RegistrationAddForm(form):
+            def clean(self):
+                from workinggroups.selectors import registration_refusal, viewers_for
+
+                cleaned = super().clean()
+                meeting, person = cleaned.get("meeting"), cleaned.get("user")
+                if obj is None and meeting and person:
+                    refusal = registration_refusal(
+                        meeting=meeting, person=person, viewer=viewers_for([person])[person.pk]
+                    )
+                    if refusal is not None:
+                        raise forms.ValidationError(refusal.message)
+                return cleaned
+
+        return RegistrationAddForm
 
     @admin.action(
         description=_("Cancel selected registrations (promotes the waiting list)"),

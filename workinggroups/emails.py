@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from mailings.registry import Attachment, Rendered
 from mailings.rendering import render_templates
 from members.models import User
+from members.selectors import objection_url
 from workinggroups.calendar import itip_bytes
 from workinggroups.models import Follow, Meeting, Moderation, Registration
 from workinggroups.selectors.visibility import meeting_visibility, viewers_for
@@ -176,6 +177,7 @@ NAME_HTML = "@@PERSON_NAME_HTML@@"
 REGISTER_URL = "@@REGISTER_URL@@"
 UNSUBSCRIBE_URL = "@@UNSUBSCRIBE_URL@@"
 ATTENDEE_LINE = "@@ATTENDEE@@"
+OBJECTION_URL = "@@OBJECTION_URL@@"
 
 
 @dataclass
@@ -250,6 +252,7 @@ def _render_shared_invitation(meeting, visible, moderators, language, *, followi
         "unsubscribe_url": UNSUBSCRIBE_URL,
         "registration_deadline": meeting.registration_deadline,
         "following": following,
+        "objection_url": OBJECTION_URL,
     }
     with translation.override(language):
         rendered = render_templates(
@@ -320,6 +323,7 @@ def _personalise(shared: Rendered, meeting: Meeting, person) -> Rendered:
             NAME_HTML: escape(person.full_name),
             REGISTER_URL: _register_prefix() + register_token(meeting.pk, person.pk) + "/",
             UNSUBSCRIBE_URL: unsubscribe + "/",
+            OBJECTION_URL: objection_url(person),
             ATTENDEE_LINE: _fold(
                 f'ATTENDEE;CN="{cn}";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:'
                 f"mailto:{person.email}"

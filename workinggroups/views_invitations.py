@@ -32,7 +32,7 @@ def invitation_register(request: HttpRequest, token: str) -> HttpResponse:
     if link.problem:
         return _problem(request, link)
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return _log_in_first(request, link)
     if request.user.pk != link.person_id:
         return render(
             request,
@@ -62,6 +62,29 @@ def invitation_register(request: HttpRequest, token: str) -> HttpResponse:
             "option": selectors.registration_option(meeting=meeting, user=request.user),
             "seats_left": selectors.seats_left(meeting),
             "form": form,
+        },
+    )
+
+
+def _log_in_first(request, link) -> HttpResponse:
+    """Log in, then back here. A contact without a login yet may ask for a link to set a
+    password (sent to their own address only, so the link proves nothing to others)."""
+    from members.models import User
+    from members.services import contact_send_activation
+
+    person = User.objects.filter(pk=link.person_id, is_active=True).first()
+    if person is None or person.has_usable_password():
+        return redirect_to_login(request.get_full_path())
+    sent = False
+    if request.method == "POST" and request.POST.get("action") == "activate":
+        sent = contact_send_activation(person=person, actor=None, next_url=request.path)
+    return render(
+        request,
+        "workinggroups/invitation_activate.html",
+        {
+            "meeting": link.meeting,
+            "sent": sent,
+            "login_url": f"/accounts/login/?next={request.path}",
         },
     )
 

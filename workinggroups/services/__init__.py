@@ -19,6 +19,7 @@ from workinggroups.services.exports import (
     attendee_list_downloaded,
 )
 from workinggroups.services.follows import (
+    follow_add,
     follow_approve,
     follow_reject,
     group_follow,
@@ -54,6 +55,7 @@ __all__ = [
     "attendee_list_downloaded",
     "document_delete",
     "document_upload",
+    "follow_add",
     "follow_approve",
     "follow_reject",
     "group_follow",

@@ -38,6 +38,32 @@ def group_follow(*, group: WorkingGroup, user: User) -> Follow:
 
 
 @transaction.atomic
+def follow_add(*, group: WorkingGroup, person: User, actor: User) -> Follow:
+    """The office or a moderator adds a person to a group's followers — a contact without a
+    login too — so that invitations, reminders and attendee lists include them."""
+    if not (is_office_staff(actor) or is_moderator_of(actor, group.pk)):
+        raise PermissionDenied
+    if not is_member(person):
+        raise ValidationError(
+            _("Only people of member organisations can follow working groups."), code="not_a_member"
+        )
+    follow, created = Follow.objects.get_or_create(
+        group=group,
+        user=person,
+        defaults={"state": Follow.State.ACTIVE, "decided_by": actor, "decided_at": timezone.now()},
+    )
+    if not created and follow.state != Follow.State.ACTIVE:
+        follow.state, follow.decided_by, follow.decided_at = (
+            Follow.State.ACTIVE,
+            actor,
+            timezone.now(),
+        )
+        follow.save(update_fields=["state", "decided_by", "decided_at"])
+    audit_log(actor=actor, action="workinggroups.follow.added", obj=group, user_id=person.pk)
+    return follow
+
+
+@transaction.atomic
 def group_unfollow(*, group: WorkingGroup, user: User, actor: User | None = None) -> None:
     """End a follow: the person unfollows, or the office or a moderator removes them.
 

@@ -50,15 +50,19 @@ def registration_create(
     person: User,
     mode: str = Registration.Mode.ON_SITE,
     list_consent: bool = False,
+    actor: User | None = None,
 ) -> tuple[Registration, bool]:
-    """Register a person: a seat if one is free, else the waiting list.
+    """Register a person: a seat if one is free, else the waiting list. The person registers
+    themselves, or the office registers them (`actor`; a contact without a login, say).
 
     Returns (registration, created). A second request of the same person (a double click)
     returns the existing registration unchanged.
     """
     try:
         with transaction.atomic():
-            return _registration_create_locked(meeting.pk, person, mode, list_consent)
+            return _registration_create_locked(
+                meeting.pk, person, mode, list_consent, actor or person
+            )
     except IntegrityError:
         # The unique constraint caught a parallel request of the same person.
         existing = Registration.objects.get(meeting_id=meeting.pk, user=person)
@@ -66,7 +70,7 @@ def registration_create(
 
 
 def _registration_create_locked(
-    meeting_id: int, person: User, mode: str, list_consent: bool
+    meeting_id: int, person: User, mode: str, list_consent: bool, actor: User
 ) -> tuple[Registration, bool]:
     meeting = _lock_meeting(meeting_id)
     # Taken after the lock: the waiting list is in the order in which the lock was won.
@@ -94,7 +98,7 @@ def _registration_create_locked(
     registration.cancelled_at = None
     registration.save()
     audit_log(
-        actor=person,
+        actor=actor,
         action="workinggroups.registration.created",
         obj=meeting,
         registration_id=registration.pk,
