@@ -116,12 +116,17 @@ class Command(BaseCommand):
         return result
 
     def _person(self, email: str, values: dict[str, Any], *, password: str | None) -> User:
+        """With a password: a demo account with a verified address. Without: a contact of the
+        office's (imported, no login), as most people are on the first day of real use."""
+        if password is None:
+            values = {**values, "source": User.Source.IMPORT}
         user = self._count(upsert(User, {"email": email}, values))
         if password is None:
             if user.has_usable_password():
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
-        elif not user.check_password(password):
+            return user
+        if not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])
             self.created += 1
