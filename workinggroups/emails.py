@@ -135,6 +135,7 @@ def render_registration_messages(messages) -> dict[int, Rendered | None]:
                     "changes": _change_labels(message.params.get("changes", [])),
                     "days_before": message.params.get("days_before"),
                     "previous_status": message.params.get("previous_status", ""),
+                    "objection_url": objection_url(person),
                 },
                 language=person.language,
                 attachments=attachments,

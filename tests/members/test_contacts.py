@@ -196,6 +196,7 @@ def test_objecting_stops_all_but_the_legally_necessary_email(contact, office_use
     registration_create(meeting=meeting, person=contact, actor=office_user)
     deliver_outbox()
     assert [m.to for m in mail.outbox] == [[contact.email]]
+    assert "/objection/" in mail.outbox[0].body  # it says how to object, too
 
 
 def test_a_contact_accepts_the_privacy_policy_at_first_login(contact):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from mailings.rendering import render_templates
 from mailings.services import NewMessage, outbox_enqueue, outbox_enqueue_many
 from members.models import User
+from members.selectors import objection_url
 from workinggroups.emails import REGISTRATION_RENDERER, absolute
 from workinggroups.models import Campaign, Follow, Meeting, Moderation, Registration, WorkingGroup
 
@@ -154,6 +155,7 @@ def notify_follow_decision(*, person: User, group: WorkingGroup, approved: bool)
                     "group": group,
                     "approved": approved,
                     "group_url": absolute(group.get_absolute_url()),
+                    "objection_url": objection_url(person),
                 },
                 language=person.language,
             ),
