@@ -157,13 +157,15 @@ class Organization(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active member")
         ENDED = "ended", _("Membership ended")
+        # Not a member: answers the growth report survey only (through a personal link).
+        SURVEY_ONLY = "survey_only", _("Survey only (not a member)")
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     status = models.CharField(
-        _("membership status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+        _("membership status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
     member_since = models.DateField(_("member since"), null=True, blank=True)
     member_until = models.DateField(_("member until"), null=True, blank=True)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("workinggroups.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

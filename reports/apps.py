@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Growth report")
+
+    def ready(self) -> None:
+        from reports.privacy import register_privacy
+
+        register_privacy()

@@ -48,12 +48,16 @@ class PortalImportExportMixin(ImportExportMixin):
     def get_data_for_export(self, request, queryset, **kwargs):
         audit_log(
             actor=request.user,
-            action=f"members.{self.transfer_label}.exported",
+            action=f"{self.opts.app_label}.{self.transfer_label}.exported",
             rows=queryset.count(),
         )
         return super().get_data_for_export(request, queryset, **kwargs)
 
     def process_result(self, result, request):
         totals = {k: v for k, v in result.totals.items() if v}
-        audit_log(actor=request.user, action=f"members.{self.transfer_label}.imported", **totals)
+        audit_log(
+            actor=request.user,
+            action=f"{self.opts.app_label}.{self.transfer_label}.imported",
+            **totals,
+        )
         return super().process_result(result, request)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from members.models import Function, OfficeContact, Organization, OrganizationDomain, User
 from members.services import office_group_sync
+from reports.demo import seed_survey
 from workinggroups.models import Follow, Meeting, Moderation, Registration, WorkingGroup
 from workinggroups.services import registration_create
 
@@ -64,6 +65,11 @@ class Command(BaseCommand):
             groups = self._groups(data["working_groups"], contacts, organizations)
             self._follows(data["people"], people, groups)
             meetings = self._meetings(data["meetings"], groups)
+            seed_survey(
+                lambda model, lookup, values: (self._count(upsert(model, lookup, values)), None),
+                member_organization=organizations["demo-photonics"],
+                today=timezone.localdate(),
+            )
         self._registrations(people, meetings)
         self.stdout.write(
             self.style.SUCCESS(

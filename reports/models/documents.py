@@ -1,0 +1,73 @@
+"""The growth report's rendered summary (PDF) per round and language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from reports.models.rounds import SurveyRound
+
+
+def report_path(document: ReportDocument, filename: str) -> str:
+    import secrets
+
+    return (
+        f"reports/{document.round.year}/"
+        f"optonet-growth-report-{document.round.year}-{document.language}-"
+        f"{secrets.token_hex(8)}.pdf"
+    )
+
+
+class ReportDocument(models.Model):
+    """The summary PDF of a round in one language. A worker renders it on the "pdf" queue and
+    reports its progress; the file of the last complete rendering stays downloadable while a
+    new one is made, and is replaced in one step when the new one is complete."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        AGGREGATING = "aggregating", _("Computing the figures")
+        CHARTS = "charts", _("Drawing the charts")
+        LAYOUT = "layout", _("Laying out the PDF")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    round = models.ForeignKey(
+        SurveyRound,
+        verbose_name=_("survey round"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(_("file"), upload_to=report_path, blank=True, max_length=300)
+    generated_at = models.DateTimeField(_("file generated at"), null=True, blank=True)
+    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("report document")
+        verbose_name_plural = _("report documents")
+        ordering = ["-round__year", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "language"], name="reports_document_one_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.language}"
+
+    @property
+    def running(self) -> bool:
+        return self.state not in (self.State.DONE, self.State.FAILED)

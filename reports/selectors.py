@@ -1,0 +1,130 @@
+"""Reads of the growth report: rounds, who answers for an organisation, who may see a
+response, and what is still missing before it can be submitted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core import signing
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from members.models import Organization, User
+from members.selectors import absolute, is_office_staff
+from reports.models import SpecialQuestion, SurveyResponse, SurveyRound
+
+LINK_SALT = "reports.survey-link"
+
+
+def respondents(survey_round: SurveyRound) -> QuerySet[Organization]:
+    """The organisations asked: every member organisation and the survey-only ones."""
+    return Organization.objects.filter(
+        status__in=[Organization.Status.ACTIVE, Organization.Status.SURVEY_ONLY]
+    ).order_by("name")
+
+
+def survey_contact_for(organization: Organization) -> User | None:
+    """Who answers for the organisation: its survey contact, else its coordinator, else its
+    first linked person."""
+    if organization.survey_contact_id and organization.survey_contact.is_active:
+        return organization.survey_contact
+    people = organization.people.filter(is_active=True).order_by(
+        "-is_organization_coordinator", "pk"
+    )
+    return people.first()
+
+
+def open_round() -> SurveyRound | None:
+    return SurveyRound.objects.filter(status=SurveyRound.Status.OPEN).order_by("-year").first()
+
+
+def previous_response(response: SurveyResponse) -> SurveyResponse | None:
+    """The organisation's answer to the round before (for prefilling stable answers)."""
+    return (
+        SurveyResponse.objects.filter(
+            organization_id=response.organization_id, round__year__lt=response.round.year
+        )
+        .order_by("-round__year")
+        .prefetch_related("technology_fields")
+        .first()
+    )
+
+
+def survey_link(survey_round: SurveyRound, organization: Organization, person: User) -> str:
+    """A personal link that opens only this organisation's questionnaire of this round (for
+    contacts without an account); it works until the round closes."""
+    token = signing.dumps([survey_round.pk, organization.pk, person.pk], salt=LINK_SALT)
+    return absolute(reverse("reports:survey_link", args=[token]))
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    survey_round: SurveyRound | None
+    organization: Organization | None
+    person: User | None
+    problem: str = ""  # "", "forged" or "closed"
+
+
+def survey_link_target(token: str) -> LinkTarget:
+    try:
+        round_id, organization_id, person_id = signing.loads(token, salt=LINK_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return LinkTarget(None, None, None, "forged")
+    survey_round = SurveyRound.objects.filter(pk=round_id).first()
+    organization = Organization.objects.filter(pk=organization_id).first()
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if survey_round is None or organization is None or person is None:
+        return LinkTarget(None, None, None, "forged")
+    if not survey_round.takes_answers:
+        return LinkTarget(survey_round, organization, person, "closed")
+    return LinkTarget(survey_round, organization, person)
+
+
+def may_answer_for(person: User, organization: Organization) -> bool:
+    """The organisation's own people (linked members) answer for it."""
+    return bool(
+        person.is_authenticated and person.is_member and person.organization_id == organization.pk
+    )
+
+
+def may_read_response(person: User, response: SurveyResponse) -> bool:
+    """Responses are confidential: the organisation's own people and office staff only."""
+    return may_answer_for(person, response.organization) or is_office_staff(person)
+
+
+def round_questions(survey_round: SurveyRound) -> list[SpecialQuestion]:
+    return list(survey_round.special_questions.all())
+
+
+# The answers that a response needs before it can be submitted (per section key).
+REQUIRED_FOR_SUBMISSION = {
+    "employment": ["revenue", "employees"],
+    "markets": ["export_share"],
+    "situation": ["business_situation", "business_expectation"],
+}
+
+
+def missing_for_submission(
+    response: SurveyResponse, questions: list[SpecialQuestion]
+) -> dict[str, list[str]]:
+    """Per section: the labels of the required answers still missing."""
+    missing: dict[str, list[str]] = {}
+    for section, names in REQUIRED_FOR_SUBMISSION.items():
+        for name in names:
+            if getattr(response, name) in (None, ""):
+                missing.setdefault(section, []).append(
+                    str(SurveyResponse._meta.get_field(name).verbose_name)
+                )
+    answers = response.special_answers or {}
+    for question in questions:
+        if question.required and answers.get(str(question.pk)) in (None, "", []):
+            missing.setdefault("special", []).append(question.text)
+    return missing
+
+
+def response_rates(survey_round: SurveyRound):
+    """The response rate overall, by kind and size class, and who is missing: the part of the
+    round's figures the office needs while the round runs."""
+    from reports.aggregation import round_aggregate
+
+    return round_aggregate(survey_round).response_rate
