@@ -61,9 +61,18 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     def response_rate(self, obj):
         if obj is None or obj.pk is None:
             return "–"
+        rates = selectors.response_rates(obj)
+        drafts = set(
+            obj.responses.filter(state=SurveyResponse.State.DRAFT).values_list(
+                "organization_id", flat=True
+            )
+        )
         return render_to_string(
             "admin/reports/surveyround/_response_rate.html",
-            {"rates": selectors.response_rates(obj)},
+            {
+                "rates": rates,
+                "missing": [{**org, "draft": org["id"] in drafts} for org in rates.missing],
+            },
         )
 
     @admin.action(description=_("Open and invite the organisations"), permissions=["change"])

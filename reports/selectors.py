@@ -125,6 +125,6 @@ def missing_for_submission(
 def response_rates(survey_round: SurveyRound):
     """The response rate overall, by kind and size class, and who is missing: the part of the
     round's figures the office needs while the round runs."""
-    from reports.aggregation import round_aggregate
+    from reports.aggregation import round_progress
 
-    return round_aggregate(survey_round).response_rate
+    return round_progress(survey_round)

@@ -56,6 +56,8 @@ def response_save_section(*, form, actor: User | None) -> SurveyResponse:
 
     SurveyResponse.objects.select_for_update().filter(pk=form.instance.pk).first()
     _check_editable(form.instance)
+    if not form.has_changed():
+        return form.instance  # "save and continue" without a change writes nothing
     if isinstance(form, forms.ModelForm):
         instance = form.save(commit=False)
         columns = [f for f in form._meta.fields if f != "technology_fields"]

@@ -35,6 +35,15 @@ MALFORMED = [
     "<b>x</b>",
 ]
 
+SURVEY_NUMBERS = [
+    "revenue",
+    "revenue_previous",
+    "employees",
+    "employees_rnd",
+    "trainees",
+    "leaders",
+    "leaders_women",
+]
 # Endpoints whose request is the input: malformed input must change nothing.
 INPUT_ENDPOINTS = {
     "members:profile": [
@@ -69,6 +78,10 @@ INPUT_ENDPOINTS = {
     ],
     "account_login": ["login", "password"],
     "set_language": ["language", "next"],
+    # The questionnaire's first section (numbers only): malformed numbers save nothing.
+    "reports:survey_section": list(SURVEY_NUMBERS),
+    "reports:survey_link": list(SURVEY_NUMBERS),
+    "reports:survey_link_section": list(SURVEY_NUMBERS),
 }
 # Endpoints that are an action without input (the button is the whole request): any payload
 # does what the button does, so only "no 5xx" is asserted for them.
@@ -105,6 +118,8 @@ GET_ONLY = {
     "workinggroups:attendees_xlsx",
     "workinggroups:attendees_pdf",
     "workinggroups:meeting_document",
+    "reports:index",
+    "reports:survey",
 }
 
 
@@ -114,7 +129,7 @@ def _portal_url_names() -> set[str]:
     def walk(patterns, namespace=""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.namespace in ("members", "workinggroups"):
+                if pattern.namespace in ("members", "workinggroups", "reports"):
                     walk(pattern.url_patterns, pattern.namespace + ":")
             elif isinstance(pattern, URLPattern) and namespace and pattern.name:
                 names.add(namespace + pattern.name)
@@ -184,6 +199,29 @@ def world(office_user):
         size=1,
         uploaded_by=moderator,
     )
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports import services as report_services
+    from reports.models import SurveyRound
+    from reports.selectors import LINK_SALT
+
+    today = timezone.localdate()
+    survey_round = SurveyRound.objects.create(
+        year=2026,
+        reference_year=2025,
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=30),
+        status="open",
+    )
+    # Opening the questionnaire creates the organisation's draft (prefilled from the round
+    # before); that is the page's doing, not the input's, so the drafts exist beforehand.
+    for organization in {member.organization, moderator.organization}:
+        report_services.response_for(survey_round=survey_round, organization=organization)
+    survey_token = signing.dumps(
+        [survey_round.pk, member.organization_id, contact.pk], salt=LINK_SALT
+    )
     args = {
         "members:link_request_decide": [link_request.pk],
         "workinggroups:meeting_register": [meeting.pk],
@@ -196,6 +234,9 @@ def world(office_user):
         "workinggroups:invitation_register": [register_token(meeting.pk, member.pk)],
         "workinggroups:unsubscribe": [unsubscribe_token(member.pk, group.pk)],
         "members:claim": [signing.dumps(claim.pk, salt=CLAIM_SALT)],
+        "reports:survey_section": [survey_round.year, "employment"],
+        "reports:survey_link": [survey_token],
+        "reports:survey_link_section": [survey_token, "employment"],
     }
     urls = {
         name: reverse(name, args=args.get(name, []))

@@ -241,6 +241,13 @@ PRIVACY_POLICY_VERSION = "2026-11"
 # queue) instead of within the request; 500 attendees take about six seconds to render.
 ATTENDEE_PDF_SYNC_LIMIT = env.int("ATTENDEE_PDF_SYNC_LIMIT", default=500)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+# The growth report's confidentiality rules (reports/disclosure.py): a figure is published only
+# when at least this many organisations contribute to it and no single one dominates it (the
+# others together are at least P percent of the largest); medians and quartiles need at least
+# REPORT_MIN_CONTRIBUTORS_QUANTILES answers.
+REPORT_MIN_CONTRIBUTORS = env.int("REPORT_MIN_CONTRIBUTORS", default=3)
+REPORT_P_PERCENT = env.int("REPORT_P_PERCENT", default=10)
+REPORT_MIN_CONTRIBUTORS_QUANTILES = env.int("REPORT_MIN_CONTRIBUTORS_QUANTILES", default=5)
 
 # --- Security defaults that hold everywhere
 # Flash messages live in the session, so the portal sets only the cookies the privacy page
