@@ -2,7 +2,8 @@
 account is deleted, no text or JSON column of any table holds the person's address or name."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -17,6 +18,7 @@ from django.utils import timezone
 from members import services
 from members.models import AuditEvent, LinkRequest, User
 from optonet import privacy
+from reports.models import SpecialQuestion, SurveyResponse, SurveyRound
 from tests.members.factories import UserFactory
 from tests.workinggroups.factories import (
     FollowFactory,
@@ -57,6 +59,25 @@ def _person_with_data_everywhere(office_user, client):
         uploaded_by=person,
     )
     TOTP.activate(person, generate_totp_secret())
+    # The person answered their organisation's growth-report survey, naming themselves.
+    survey_round = SurveyRound.objects.create(
+        year=2024,
+        reference_year=2023,
+        opens_on=date(2024, 3, 1),
+        closes_on=date(2024, 5, 31),
+        status="open",
+    )
+    question = SpecialQuestion.objects.create(
+        round=survey_round, position=1, kind="text", text_de="Ansprechpartner?"
+    )
+    SurveyResponse.objects.create(
+        round=survey_round,
+        organization=person.organization,
+        revenue=Decimal("1200000"),
+        employees=12,
+        last_edited_by=person,
+        special_answers={str(question.pk): "Fragen Sie Erika Müllerová"},
+    )
     # A failed e-mail recorded with the address, as the mail tasks do.
     services.audit_log(
         actor=None,
@@ -130,6 +151,9 @@ def test_after_deletion_no_table_holds_the_persons_address_or_name(client, offic
         Registration.objects.filter(user__isnull=True).values_list("status", flat=True)
     )
     assert statuses == ["cancelled", "confirmed"]
+    # The organisation's figures stay; only the person as editor is gone.
+    response = SurveyResponse.objects.get()
+    assert (response.revenue, response.employees, response.last_edited_by) == (1200000, 12, None)
 
 
 def test_deletion_ends_every_session_of_the_person(client, member):
@@ -158,6 +182,15 @@ def test_the_export_has_a_section_from_every_registered_app(client, office_user)
     assert [a["type"] for a in people["authenticators"]] == ["totp"]
     assert "secret" not in json.dumps(people["authenticators"])
     assert data["workinggroups"]["documents_uploaded"][0]["title"] == "Protokoll"
+    assert data["reports"]["survey_responses_edited"] == [
+        {
+            "round": 2024,
+            "organization": person.organization.name,
+            "submitted_by_you": False,
+            "last_edited_by_you": True,
+            "state": "draft",
+        }
+    ]
 
 
 def test_members_runs_the_registry_without_importing_other_apps():
