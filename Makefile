@@ -50,6 +50,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(PY) bench/attendee_exports.py
 	$(PY) bench/invitation_campaign.py
+	$(PY) bench/growth_report.py
 
 clean:
 	rm -rf $(VENV) var

@@ -21,7 +21,7 @@ PERMISSIONS_POLICY = ", ".join(
         "usb",
     )
 )
-PERSONAL_PREFIXES = ("/me/", "/workspace/", "/calendar/")
+PERSONAL_PREFIXES = ("/me/", "/workspace/", "/calendar/", "/reports/")
 
 
 class SecurityHeadersMiddleware:
@@ -38,8 +38,9 @@ class SecurityHeadersMiddleware:
 
     @staticmethod
     def _is_personal(request, response) -> bool:
-        """Own pages, the moderators' workspace, feeds and every download (attendee lists,
-        data export, documents, calendar files)."""
+        """Own pages, the moderators' workspace, feeds, the growth report (questionnaire,
+        report, benchmark sheets) and every download (attendee lists, data export, documents,
+        calendar files)."""
         return (
             request.path.startswith(PERSONAL_PREFIXES)
             or response.get("Content-Disposition", "").startswith("attachment")

@@ -4,10 +4,13 @@ audited), the import of earlier rounds and the export of a round's responses."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import XLSX
 
@@ -33,7 +36,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     list_display = ["year", "reference_year", "opens_on", "closes_on", "status", "answered"]
     list_filter = ["status"]
     inlines = [SpecialQuestionInline]
-    readonly_fields = ["status", "response_rate"]
+    readonly_fields = ["status", "response_rate", "report"]
     fieldsets = [
         (
             None,
@@ -41,8 +44,16 @@ class SurveyRoundAdmin(admin.ModelAdmin):
         ),
         (_("Special topic"), {"fields": ["special_topic_de", "special_topic_en"]}),
         (_("Response rate"), {"fields": ["response_rate"]}),
+        (_("Report"), {"fields": ["report"]}),
     ]
-    actions = ["open_and_invite", "remind", "close", "publish", "export_responses"]
+    actions = [
+        "open_and_invite",
+        "remind",
+        "close",
+        "publish",
+        "render_report",
+        "export_responses",
+    ]
 
     def get_queryset(self, request):
         from django.db.models import Count, Q
@@ -74,6 +85,91 @@ class SurveyRoundAdmin(admin.ModelAdmin):
                 "missing": [{**org, "draft": org["id"] in drafts} for org in rates.missing],
             },
         )
+
+    @admin.display(description=_("report"))
+    def report(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:reports_surveyround_report", args=[obj.pk]),
+            _("Render the report and watch its progress"),
+        )
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "<int:pk>/report/",
+                self.admin_site.admin_view(self.report_view),
+                name="reports_surveyround_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def report_view(self, request, pk):
+        """The round's report: render it (German, English or both), watch the worker's
+        progress, read it as a page, download the PDFs."""
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        from reports.forms import ReportRequestForm
+        from reports.views_report import report_downloads
+
+        survey_round = SurveyRound.objects.filter(pk=pk).first()
+        if survey_round is None or not self.has_view_permission(request, survey_round):
+            raise PermissionDenied
+        form = ReportRequestForm(request.POST if request.method == "POST" else None)
+        if form.is_bound:
+            if not self.has_change_permission(request, survey_round):
+                raise PermissionDenied
+            if form.is_valid():
+                for language in form.languages():
+                    services.report_request(
+                        survey_round=survey_round, language=language, actor=request.user
+                    )
+                self.message_user(request, _("The report is being rendered."), messages.SUCCESS)
+                return redirect("admin:reports_surveyround_report", pk=survey_round.pk)
+        documents = {d.language: d for d in survey_round.documents.all()}
+        rows = [
+            {"language": code, "name": name, "document": documents.get(code)}
+            for code, name in settings.LANGUAGES
+        ]
+        running = any(
+            row["document"] and row["document"].running and not row["document"].abandoned()
+            for row in rows
+        )
+        return TemplateResponse(
+            request,
+            "admin/reports/surveyround/report.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Report %(year)s") % {"year": survey_round.year},
+                "survey_round": survey_round,
+                "rows": rows,
+                "running": running,
+                "downloads": {d["language"]: d for d in report_downloads(survey_round)},
+                "form": form,
+                "may_render": self.has_change_permission(request, survey_round),
+            },
+        )
+
+    @admin.action(description=_("Render the report (German and English)"), permissions=["change"])
+    def render_report(self, request, queryset):
+        from django.shortcuts import redirect
+
+        for survey_round in queryset:
+            for language, _name in settings.LANGUAGES:
+                services.report_request(
+                    survey_round=survey_round, language=language, actor=request.user
+                )
+        if queryset.count() == 1:
+            return redirect("admin:reports_surveyround_report", pk=queryset.get().pk)
+        self.message_user(request, _("The reports are being rendered."), messages.SUCCESS)
+        return None
 
     @admin.action(description=_("Open and invite the organisations"), permissions=["change"])
     def open_and_invite(self, request, queryset):

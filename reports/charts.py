@@ -25,7 +25,10 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib
 from django.utils import formats
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from reports.numbers import rounded
 
 matplotlib.use("Agg")  # no display on the server; before anything else of matplotlib loads
 
@@ -54,6 +57,8 @@ LABEL_WIDTH = 30  # characters per line of a category label before it wraps
 ROW_INCHES = 0.36
 LINE_INCHES = 0.15
 TITLE_INCHES = 0.42
+TITLE_LINE_INCHES = 0.19  # each further line of a long title
+TITLE_WIDTH = 60  # characters per line of the title (11 pt bold across the chart's width)
 AXIS_INCHES = 0.32
 UNIT_INCHES = 0.2
 LEGEND_INCHES = 0.28
@@ -79,7 +84,9 @@ Number = float | int | None
 
 
 def _format(value: float, decimals: int) -> str:
-    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return formats.number_format(
+        rounded(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True
+    )
 
 
 def _decimals(values: Sequence[Number]) -> int:
@@ -114,13 +121,75 @@ def _unique_ids(svg: str) -> str:
     return _ID.sub(lambda match: f"{match.group(1)}{prefix}{match.group(2)}", svg)
 
 
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"\s*<defs>\s*<style[^>]*>\*\{([^}]*)\}</style>\s*</defs>")
+# CSS properties that SVG also takes as presentation attributes (all matplotlib writes here).
+_PRESENTATION = {
+    "fill",
+    "fill-opacity",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "opacity",
+    "stroke",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-miterlimit",
+    "stroke-opacity",
+    "stroke-width",
+    "text-anchor",
+}
+
+
+def _declarations(css: str) -> list[tuple[str, str]]:
+    pairs = []
+    for declaration in css.split(";"):
+        if ":" not in declaration:
+            continue
+        name, value = (part.strip() for part in declaration.split(":", 1))
+        if name not in _PRESENTATION:
+            raise ValueError(f"matplotlib wrote a style the chart cannot carry: {name}")
+        pairs.append((name, value.replace('"', "'")))
+    return pairs
+
+
+def _presentation_attributes(svg: str) -> str:
+    """The portal's Content Security Policy allows no inline styles, and a page would show the
+    charts without their colours; so every ``style="…"`` becomes SVG presentation attributes
+    (``fill="…"``), which the CSP does not govern and WeasyPrint reads alike."""
+    defaults = _STYLE_ELEMENT.search(svg)
+    if defaults:
+        svg = svg[: defaults.start()] + svg[defaults.end() :]
+        root = " ".join(f'{name}="{value}"' for name, value in _declarations(defaults.group(1)))
+        svg = svg.replace("<svg ", f"<svg {root} ", 1)
+    return _STYLE_ATTRIBUTE.sub(
+        lambda match: "".join(
+            f' {name}="{value}"' for name, value in _declarations(match.group(1))
+        ),
+        svg,
+    )
+
+
 class _Chart:
     """A figure of horizontal rows laid out in inches: title, rows (labels wrapped on the
     left), axis, unit, legend, footnote."""
 
     def __init__(
-        self, labels: Sequence[str], *, unit: str, legend: int = 0, footnote: bool = False
+        self,
+        labels: Sequence[str],
+        *,
+        title: str,
+        unit: str,
+        legend: int = 0,
+        footnote: bool = False,
     ) -> None:
+        # A long title (a special-topic question) wraps, and the chart grows by its lines.
+        self.title = str(title)
+        self.title_lines = textwrap.wrap(self.title, TITLE_WIDTH) or [""]
         self.labels = [textwrap.fill(str(label), LABEL_WIDTH) for label in labels]
         lines = [label.count("\n") + 1 for label in self.labels] or [1]
         rows_height = sum(ROW_INCHES + LINE_INCHES * (n - 1) for n in lines)
@@ -131,7 +200,8 @@ class _Chart:
             + LEGEND_INCHES * legend_rows
             + FOOTNOTE_INCHES * footnote
         )
-        height = TITLE_INCHES + rows_height + bottom
+        title_height = TITLE_INCHES + TITLE_LINE_INCHES * (len(self.title_lines) - 1)
+        height = title_height + rows_height + bottom
         longest = max((len(line) for label in self.labels for line in label.split("\n")), default=0)
         left = min(CHAR_INCHES * longest + 0.15, WIDTH_INCHES * 0.45)
         right = 0.2
@@ -168,12 +238,13 @@ class _Chart:
             borderaxespad=0.0,
         )
 
-    def svg(self, *, title: str) -> str:
+    def svg(self) -> str:
+        title = self.title
         figure, axes = self.figure, self.axes
         figure.text(
             0.0,
             1.0 - 0.08 / self.height,
-            title,
+            "\n".join(self.title_lines),
             fontsize=11,
             fontweight="bold",
             ha="left",
@@ -201,7 +272,10 @@ class _Chart:
         figure.savefig(buffer, format="svg", metadata={"Date": None})
         svg = buffer.getvalue()
         # Inline in HTML: no XML declaration or doctype before the <svg> element.
-        return _unique_ids(svg[svg.index("<svg") :])
+        svg = _METADATA.sub("", svg[svg.index("<svg") :])
+        # A picture with a name for screen readers; its text stays readable inside.
+        svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
+        return _unique_ids(_presentation_attributes(svg))
 
 
 def bar_chart(
@@ -220,7 +294,7 @@ def bar_chart(
     low, high = _span([v for v in values if v is not None])
     pad = (high - low) * 0.015
     with matplotlib.rc_context(STYLE):
-        chart = _Chart(labels, unit=unit, footnote=None in values)
+        chart = _Chart(labels, title=title, unit=unit, footnote=None in values)
         axes = chart.axes
         for y, value in zip(chart.ys, values, strict=True):
             if value is None:
@@ -237,7 +311,7 @@ def bar_chart(
         axes.set_xlim(low - (high - low) * 0.18 * (low < 0), high + (high - low) * 0.18)
         if low < 0:
             axes.axvline(0, color="#888888", linewidth=0.8)
-        return chart.svg(title=title)
+        return chart.svg()
 
 
 def stacked_bar_chart(
@@ -262,7 +336,7 @@ def stacked_bar_chart(
     high = max([0.0, *lengths]) or 1.0
     gaps = [any(v[i] is None for v in series.values()) for i in range(count)]
     with matplotlib.rc_context(STYLE):
-        chart = _Chart(categories, unit=unit, legend=len(series), footnote=any(gaps))
+        chart = _Chart(categories, title=title, unit=unit, legend=len(series), footnote=any(gaps))
         axes = chart.axes
         left = [0.0] * count
         for index, (label, values) in enumerate(series.items()):
@@ -294,7 +368,7 @@ def stacked_bar_chart(
                 axes.text(end + high * 0.015, y, SUPPRESSED, va="center", ha="left", fontsize=12)
         axes.set_xlim(0, high * 1.08)
         chart.legend(len(series))
-        return chart.svg(title=title)
+        return chart.svg()
 
 
 def distribution_chart(
@@ -303,11 +377,16 @@ def distribution_chart(
     title: str,
     unit: str = "",
     decimals: int | None = None,
+    marks: Mapping[str, float | None] | None = None,
+    mark_label: str = "",
 ) -> str:
     """The middle half of each distribution as a box from the lower to the upper quartile, the
     median as a line in it with its value; ``data`` maps a label to ``(q1, median, q3)`` or None
-    (fewer answers than a median needs: "·")."""
+    (fewer answers than a median needs: "·"). ``marks`` adds one value per label as a diamond
+    (an organisation's own figure on its benchmark sheet), named ``mark_label`` in the legend."""
+    marks = {label: value for label, value in (marks or {}).items() if value is not None}
     present = [v for triple in data.values() if triple is not None for v in triple]
+    present += list(marks.values())
     if not all(math.isfinite(v) for v in present):
         raise ValueError("Quartiles must be finite numbers.")
     if decimals is None:
@@ -315,21 +394,45 @@ def distribution_chart(
     low, high = _span(present)
     pad = (high - low) * 0.015
     with matplotlib.rc_context(STYLE):
-        chart = _Chart(list(data), unit=unit, legend=2, footnote=None in data.values())
+        legend = 3 if marks else 2
+        chart = _Chart(
+            list(data), title=title, unit=unit, legend=legend, footnote=None in data.values()
+        )
         axes = chart.axes
-        for y, triple in zip(chart.ys, data.values(), strict=True):
+        for y, (label, triple) in zip(chart.ys, data.items(), strict=True):
             if triple is None:
                 axes.text(low + pad, y, SUPPRESSED, va="center", ha="left", fontsize=12)
                 continue
             q1, median, q3 = triple
             axes.barh(y, q3 - q1, left=q1, height=0.5, color=OKABE_ITO[4], edgecolor=OKABE_ITO[0])
             axes.plot([median, median], [y - 0.25, y + 0.25], color=OKABE_ITO[5], linewidth=2.2)
-            axes.text(q3 + pad, y, _format(median, decimals), va="center", ha="left")
+            axes.text(
+                max(q3, marks.get(label, q3)) + pad * 2,
+                y,
+                _format(median, decimals),
+                va="center",
+                ha="left",
+            )
+        for y, label in zip(chart.ys, data, strict=True):
+            if label in marks:
+                axes.plot(
+                    [marks[label]], [y], marker="D", markersize=6, color="#000000", linestyle="none"
+                )
         axes.set_xlim(low, high + (high - low) * 0.15)
         # The legend explains the glyphs: the box is the middle half, the line the median.
         axes.plot([], [], color=OKABE_ITO[5], linewidth=2.2, label=_("Median"))
         axes.barh(
             [], [], color=OKABE_ITO[4], edgecolor=OKABE_ITO[0], label=_("Middle half (quartiles)")
         )
-        chart.legend(2)
-        return chart.svg(title=title)
+        if marks:
+            axes.plot(
+                [],
+                [],
+                marker="D",
+                markersize=6,
+                color="#000000",
+                linestyle="none",
+                label=mark_label,
+            )
+        chart.legend(legend)
+        return chart.svg()

@@ -1,4 +1,5 @@
-"""Demo data of the growth report: two rounds (2022 closed, 2024 open) and about forty
+"""Demo data of the growth report: two rounds (2022 published, with its PDFs in German and
+English, 2024 open) and about forty
 fictitious organisations with plausible synthetic answers. Deterministic (a seeded random
 generator), so that `seed_demo` run twice changes nothing.
 
@@ -91,6 +92,21 @@ class Profile:
     growth: float
 
 
+def random_profile(rng: random.Random, *, research: bool, name: str = "") -> Profile:
+    """A fictitious organisation: heavy-tailed size, plausible revenue per head, R&D, export."""
+    employees = max(3, min(420, int(rng.paretovariate(1.1) * 6)))
+    return Profile(
+        name,
+        "research" if research else "company",
+        rng.choice(CITIES),
+        employees,
+        rng.uniform(100_000, 250_000),
+        rng.uniform(5, 25) if not research else rng.uniform(15, 25),
+        rng.uniform(40, 90),
+        rng.uniform(-0.05, 0.15),
+    )
+
+
 def _profiles(rng: random.Random) -> list[Profile]:
     profiles = [
         Profile("Großoptik Thüringen AG (Demo)", "company", "Jena", 2400, 230_000, 11, 78, 0.06),
@@ -112,19 +128,7 @@ def _profiles(rng: random.Random) -> list[Profile]:
         if name in used:
             continue
         used.add(name)
-        employees = max(3, min(420, int(rng.paretovariate(1.1) * 6)))
-        profiles.append(
-            Profile(
-                name,
-                "research" if research else "company",
-                rng.choice(CITIES),
-                employees,
-                rng.uniform(100_000, 250_000),
-                rng.uniform(5, 25) if not research else rng.uniform(15, 25),
-                rng.uniform(40, 90),
-                rng.uniform(-0.05, 0.15),
-            )
-        )
+        profiles.append(random_profile(rng, research=research, name=name))
     return profiles
 
 
@@ -140,12 +144,12 @@ def _shares(rng: random.Random, names: list[str]) -> dict[str, Decimal]:
     return {name: Decimal(str(share)) for name, share in zip(names, shares, strict=True)}
 
 
-def _answers(rng: random.Random, profile: Profile, year_index: int) -> dict:
+def synthetic_answers(rng: random.Random, profile: Profile, year_index: int) -> dict:
     """The figures of one organisation; the round before was a little smaller."""
     factor = (1 + profile.growth) ** (-2 * year_index)
     employees = max(1, round(profile.employees * factor))
     revenue = round(employees * profile.revenue_per_head * factor**0.2, -3)
-    leaders = max(1, round(employees * rng.uniform(0.08, 0.14)))
+    leaders = max(2, round(employees * rng.uniform(0.08, 0.14)))
     return {
         "revenue": Decimal(str(revenue)),
         "revenue_previous": Decimal(str(round(revenue / (1 + profile.growth), -3))),
@@ -153,7 +157,7 @@ def _answers(rng: random.Random, profile: Profile, year_index: int) -> dict:
         "employees_rnd": round(employees * profile.rnd / 100 * rng.uniform(0.8, 1.6)),
         "trainees": round(employees * rng.uniform(0.0, 0.06)),
         "leaders": leaders,
-        "leaders_women": round(leaders * rng.uniform(0.1, 0.4)),
+        "leaders_women": round(leaders * rng.uniform(0.15, 0.5)),
         "positions_expansion": round(employees * max(profile.growth, 0) * rng.uniform(0.5, 1.2)),
         "positions_replacement": round(employees * rng.uniform(0.02, 0.06)),
         "hiring_difficulty": rng.choices([1, 2, 3, 4], weights=[1, 3, 6, 5])[0],
@@ -178,7 +182,7 @@ def seed_survey(upsert, *, member_organization: Organization | None, today: date
             "reference_year": 2021,
             "opens_on": date(2022, 3, 1),
             "closes_on": date(2022, 5, 31),
-            "status": SurveyRound.Status.CLOSED,
+            "status": SurveyRound.Status.PUBLISHED,
             "special_topic_de": "Fachkräfte",
             "special_topic_en": "Skilled labour",
         },
@@ -220,10 +224,10 @@ def seed_survey(upsert, *, member_organization: Organization | None, today: date
         )[0]
         technology = rng.sample(fields, k=rng.randint(1, 3)) if fields else []
         for survey_round, index in ((closed, 1), (current, 0)):
-            answers = _answers(rng, profile, index)
+            answers = synthetic_answers(rng, profile, index)
             if survey_round is current and rng.random() < 0.35:
                 continue  # has not answered (yet): the 2024 response rate is not 100 %
-            answers["special_answers"] = _special(rng, survey_round, questions)
+            answers["special_answers"] = synthetic_special_answers(rng, survey_round, questions)
             response = upsert(
                 SurveyResponse,
                 {"round": survey_round, "organization": organization},
@@ -240,7 +244,7 @@ def seed_survey(upsert, *, member_organization: Organization | None, today: date
             count += 1
     if member_organization is not None:
         profile = Profile(member_organization.name, "company", "Jena", 48, 160_000, 12, 65, 0.08)
-        answers = _answers(rng, profile, 1)
+        answers = synthetic_answers(rng, profile, 1)
         upsert(
             SurveyResponse,
             {"round": closed, "organization": member_organization},
@@ -260,7 +264,7 @@ def seed_survey(upsert, *, member_organization: Organization | None, today: date
     return count
 
 
-def _special(rng: random.Random, survey_round: SurveyRound, questions) -> dict:
+def synthetic_special_answers(rng: random.Random, survey_round: SurveyRound, questions) -> dict:
     answers = {}
     for (year, _position), question in questions.items():
         if year != survey_round.year or rng.random() < 0.2:
@@ -273,3 +277,22 @@ def _special(rng: random.Random, survey_round: SurveyRound, questions) -> dict:
         elif question.kind == SpecialQuestion.Kind.NUMBER:
             answers[str(question.pk)] = str(rng.randint(0, 12))
     return answers
+
+
+def render_demo_reports() -> list[str]:
+    """Queue the published demo round's PDFs in the languages not rendered yet (after the
+    seed's transaction commits; with in-process tasks they are rendered right then). Returns
+    the languages queued."""
+    from django.conf import settings
+
+    from reports.selectors import report_documents
+    from reports.services import report_request
+
+    published = SurveyRound.objects.get(year=2022)
+    rendered = {document.language for document in report_documents(published)}
+    queued = []
+    for language, _name in settings.LANGUAGES:
+        if language not in rendered:
+            report_request(survey_round=published, language=language, actor=None)
+            queued.append(language)
+    return queued

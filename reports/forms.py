@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -309,3 +310,17 @@ def plausibility_warnings(response: SurveyResponse) -> list[PlausibilityWarning]
             )
         )
     return warnings
+
+
+class ReportRequestForm(forms.Form):
+    """The office asks for the report in one language or in both."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("all", _("German and English")), *settings.LANGUAGES],
+        initial="all",
+    )
+
+    def languages(self) -> list[str]:
+        chosen = self.cleaned_data["language"]
+        return [code for code, _name in settings.LANGUAGES] if chosen == "all" else [chosen]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import get_language
@@ -109,3 +109,10 @@ class CountField(NumberField):
         if number != number.to_integral_value():
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return int(number)
+
+
+def rounded(value: float | int, decimals: int) -> float:
+    """Half up, as people round (Django's number formatting cuts floats off instead); the
+    report's tables, charts and benchmark sheets all print numbers rounded by this."""
+    exponent = Decimal(1).scaleb(-decimals)
+    return float(Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP))

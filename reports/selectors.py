@@ -1,5 +1,6 @@
 """Reads of the growth report: rounds, who answers for an organisation, who may see a
-response, and what is still missing before it can be submitted."""
+response, what is still missing before it can be submitted, who may read the report and a
+benchmark sheet."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from members.models import Organization, User
 from members.selectors import absolute, is_office_staff
-from reports.models import SpecialQuestion, SurveyResponse, SurveyRound
+from reports.models import ReportDocument, SpecialQuestion, SurveyResponse, SurveyRound
 
 LINK_SALT = "reports.survey-link"
 
@@ -128,3 +129,87 @@ def response_rates(survey_round: SurveyRound):
     from reports.aggregation import round_progress
 
     return round_progress(survey_round)
+
+
+# ----------------------------------------------------------------------------------------------
+# The report and the benchmark sheets
+
+
+def may_read_report(person: User, survey_round: SurveyRound) -> bool:
+    """The report is confidential to the association: members read a published round's report;
+    the office reads any round's (to check it before publishing)."""
+    if is_office_staff(person):
+        return True
+    return survey_round.status == SurveyRound.Status.PUBLISHED and bool(
+        person.is_authenticated and person.is_member
+    )
+
+
+def report_documents(survey_round: SurveyRound) -> list[ReportDocument]:
+    """The round's complete PDFs, one per language (a new rendering keeps the old file until it
+    is complete, so a document being re-rendered is listed with its previous file)."""
+    documents = survey_round.documents.all()  # prefetched by `published_rounds`
+    return sorted(
+        (document for document in documents if document.file and document.generated_at),
+        key=lambda document: document.language,
+    )
+
+
+def report_fingerprint(survey_round: SurveyRound) -> str:
+    """Changes whenever the round's figures may change: a response saved, submitted or
+    imported, the round or its questions edited (for caching the report's page)."""
+    from django.db.models import Count, Max
+
+    answers = survey_round.responses.aggregate(count=Count("pk"), last=Max("updated"))
+    questions = survey_round.special_questions.aggregate(count=Count("pk"), last=Max("pk"))
+    parts = [
+        survey_round.pk,
+        survey_round.updated.timestamp(),
+        answers["count"],
+        answers["last"].timestamp() if answers["last"] else 0,
+        questions["count"],
+        questions["last"] or 0,
+    ]
+    return ":".join(str(part) for part in parts)
+
+
+def published_rounds() -> QuerySet[SurveyRound]:
+    return (
+        SurveyRound.objects.filter(status=SurveyRound.Status.PUBLISHED)
+        .prefetch_related("documents")
+        .order_by("-year")
+    )
+
+
+def benchmark_years(person: User) -> set[int]:
+    """The published rounds for which `person`'s organisation has a benchmark sheet."""
+    if not (person.is_authenticated and person.is_member):
+        return set()
+    return set(
+        SurveyResponse.objects.filter(
+            organization_id=person.organization_id,
+            state=SurveyResponse.State.SUBMITTED,
+            round__status=SurveyRound.Status.PUBLISHED,
+        ).values_list("round__year", flat=True)
+    )
+
+
+def benchmark_response(
+    person: User, survey_round: SurveyRound, organization: Organization
+) -> SurveyResponse | None:
+    """The submitted response whose benchmark sheet `person` may see: the organisation's own
+    people once the round is published, the office at any time; None otherwise."""
+    response = (
+        SurveyResponse.objects.filter(
+            round=survey_round,
+            organization=organization,
+            state=SurveyResponse.State.SUBMITTED,
+        )
+        .select_related("round", "organization")
+        .first()
+    )
+    if response is None or not may_read_response(person, response):
+        return None
+    if not is_office_staff(person) and survey_round.status != SurveyRound.Status.PUBLISHED:
+        return None
+    return response

@@ -191,7 +191,10 @@ def _frame(questionnaire: Questionnaire, current: str, questions) -> dict:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    """The growth report: what it is; for members their organisation's open questionnaire."""
+    """The growth report: what it is; for members their organisation's open questionnaire, the
+    published reports with their PDFs and their organisation's benchmark sheets."""
+    from reports.views_report import report_downloads
+
     survey_round = selectors.open_round()
     response = None
     person = request.user
@@ -199,6 +202,18 @@ def index(request: HttpRequest) -> HttpResponse:
         response = SurveyResponse.objects.filter(
             round=survey_round, organization_id=person.organization_id
         ).first()
+    published = []
+    benchmark_years = selectors.benchmark_years(person)
+    for published_round in selectors.published_rounds():
+        if not selectors.may_read_report(person, published_round):
+            continue
+        published.append(
+            {
+                "round": published_round,
+                "downloads": report_downloads(published_round),
+                "benchmark": published_round.year in benchmark_years,
+            }
+        )
     return render(
         request,
         "reports/index.html",
@@ -206,5 +221,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "open_round": survey_round,
             "own_response": response,
             "may_answer": bool(survey_round and person.is_authenticated and person.is_member),
+            "published": published,
         },
     )

@@ -120,6 +120,10 @@ GET_ONLY = {
     "workinggroups:meeting_document",
     "reports:index",
     "reports:survey",
+    "reports:report",
+    "reports:report_pdf",
+    "reports:benchmark",
+    "reports:benchmark_pdf",
 }
 
 

@@ -289,6 +289,9 @@ LOGGING = {
             "level": env("DJANGO_LOG_LEVEL", default="INFO"),
             "propagate": False,
         },
+        # WeasyPrint logs every step of a layout at INFO (hundreds of lines per PDF).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -63,7 +63,8 @@ def _english() -> bool:
 @dataclass(frozen=True)
 class Figure:
     """One published number, or ``value=None, published=False`` where it is suppressed for
-    confidentiality (the report shows "·" with a footnote)."""
+    confidentiality (the report shows "·" with a footnote); ``value=None, published=True``
+    where nobody answered (the report shows "–")."""
 
     value: float | int | None
     published: bool = True

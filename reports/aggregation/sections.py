@@ -57,8 +57,12 @@ _NUMBER_COLUMNS = [
 
 
 def figure(cell: Cell | None, *, integer: bool = False) -> Figure:
+    """A published cell's value; ``Figure(None, False)`` where it is suppressed, and
+    ``Figure(None, True)`` for a sum nobody answered (no data, which is not zero)."""
     if cell is None or not cell.published:
         return Figure(value=None, published=False)
+    if not cell.frequency and not cell.contributions:
+        return Figure(value=None, published=True)
     value = cell.value
     return Figure(value=int(value) if integer else float(value), published=True)
 

@@ -19,6 +19,11 @@ def report_path(document: ReportDocument, filename: str) -> str:
     )
 
 
+# The render task's hard time limit; a rendering that has not finished a minute after it died
+# with its worker (see `ReportDocument.abandoned`).
+RENDER_TIME_LIMIT_SECONDS = 10 * 60
+
+
 class ReportDocument(models.Model):
     """The summary PDF of a round in one language. A worker renders it on the "pdf" queue and
     reports its progress; the file of the last complete rendering stays downloadable while a
@@ -51,6 +56,10 @@ class ReportDocument(models.Model):
         blank=True,
         related_name="+",
     )
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    # Each request is a new attempt; a task renders only the attempt it was sent for, so a task
+    # of an abandoned attempt that finishes late cannot overwrite a newer file.
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -71,3 +80,20 @@ class ReportDocument(models.Model):
     @property
     def running(self) -> bool:
         return self.state not in (self.State.DONE, self.State.FAILED)
+
+    def abandoned(self, now=None) -> bool:
+        """Still "running" long after the task's time limit: its worker is gone, and a new
+        request starts the rendering again."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        since = self.started_at or self.requested_at
+        limit = timedelta(seconds=RENDER_TIME_LIMIT_SECONDS + 60)
+        return self.running and since is not None and since < (now or timezone.now()) - limit
+
+    @property
+    def step(self) -> int:
+        """The rendering's step (1–4) for a progress bar; 4 when done."""
+        order = [self.State.QUEUED, self.State.AGGREGATING, self.State.CHARTS, self.State.LAYOUT]
+        return order.index(self.state) if self.state in order else len(order)

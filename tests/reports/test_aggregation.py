@@ -227,7 +227,7 @@ def test_totals_over_the_submitted_responses(data):
     assert figures.totals == {
         "revenue": Figure(21_000_000.0, True),
         "employees": Figure(500, True),
-        "employees_rnd": Figure(0, True),  # nobody answered: an empty cell
+        "employees_rnd": Figure(None, True),  # nobody answered: no data, not zero
         "trainees": Figure(20, True),
         "positions_expansion": Figure(25, True),
         "positions_replacement": Figure(12, True),
@@ -406,7 +406,8 @@ def test_breakdown_by_kind(data):
 def test_breakdown_by_size_class(data):
     table = round_aggregate(data["round"]).by_size
     assert rows(table.rows) == {
-        "1-9": {"count": Figure(0), "revenue": Figure(0.0), "employees": Figure(0)},
+        # Nobody in the class: no organisations (a count), no sums (no data, shown as "–").
+        "1-9": {"count": Figure(0), "revenue": Figure(None), "employees": Figure(None)},
         "10-49": {"count": Figure(3), "revenue": Figure(6_000_000.0), "employees": Figure(60)},
         "50-249": {"count": HIDDEN, "revenue": HIDDEN, "employees": HIDDEN},
         "250+": {"count": HIDDEN, "revenue": HIDDEN, "employees": HIDDEN},

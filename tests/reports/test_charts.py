@@ -1,5 +1,5 @@
 """The charts: SVG with its text kept as text, suppressed values drawn as "·" without any trace
-of the number, numbers in the page's language, and fast enough to draw a report's worth."""
+of the number, numbers in the page's language, and no inline styles."""
 
 import re
 from html import unescape
@@ -50,7 +50,7 @@ def test_a_suppressed_value_leaves_no_number_and_no_bar_length():
     assert "300" in numbers and "500" in numbers
     assert set(numbers) - {"300", "500"} <= {"0", "100", "200", "400", "600"}  # ticks
     # two bars in the bar colour, none for the suppressed value
-    assert shown.count("fill: #0072b2") == 2
+    assert shown.count('fill="#0072b2"') == 2
 
 
 def test_no_footnote_without_suppressed_values():
@@ -103,3 +103,32 @@ def test_several_charts_on_one_page_have_ids_of_their_own():
 def test_a_dollar_sign_is_not_mathematics():
     svg = charts.bar_chart(["$ revenue"], [1.0], title="US$ and $x$")
     assert "$ revenue" in texts(svg) and "US$ and $x$" in texts(svg)
+
+
+def test_charts_carry_no_inline_styles_that_the_content_security_policy_would_block():
+    """The pages allow no inline styles (CSP): colours are SVG presentation attributes."""
+    for svg in (
+        charts.bar_chart(["a", "b"], [1.0, None], title="T", unit="EUR"),
+        charts.stacked_bar_chart(["x"], {"A": [1.0], "B": [2.0]}, title="S"),
+        charts.distribution_chart({"a": (1.0, 2.0, 3.0)}, title="D"),
+    ):
+        assert "style" not in svg
+        assert re.search(r'fill="#(0072b2|56b4e9)"', svg)  # the palette, as attributes
+        assert re.match(r'<svg [^>]*role="img" aria-label="[TSD]"', svg)
+
+
+def test_numbers_are_rounded_half_up_not_cut_off():
+    assert "16,7" in texts(charts.bar_chart(["a"], [16.67], title="T", decimals=1))
+    assert "1" in texts(charts.bar_chart(["a"], [0.96], title="T", decimals=0))
+
+
+def test_a_long_title_wraps_and_the_chart_grows():
+    question = (
+        "Wie schwer finden Sie Fachkräfte im Vergleich zu vor zwei Jahren, und warum ist das so?"
+    )
+    short = charts.bar_chart(["a"], [1.0], title="Kurz")
+    long = charts.bar_chart(["a"], [1.0], title=question)
+    height = re.compile(r'height="([\d.]+)pt"')
+    assert float(height.search(long).group(1)) > float(height.search(short).group(1))
+    assert all(len(text) <= charts.TITLE_WIDTH for text in texts(long)[:2])
+    assert f'aria-label="{question}"' in long

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from members.models import Function, OfficeContact, Organization, OrganizationDomain, User
 from members.services import office_group_sync
-from reports.demo import seed_survey
+from reports.demo import render_demo_reports, seed_survey
 from workinggroups.models import Follow, Meeting, Moderation, Registration, WorkingGroup
 from workinggroups.services import registration_create
 
@@ -70,6 +70,12 @@ class Command(BaseCommand):
                 member_organization=organizations["demo-photonics"],
                 today=timezone.localdate(),
             )
+            queued = render_demo_reports()
+            if queued:
+                self.stdout.write(
+                    f"Rendering the published demo report ({', '.join(queued)}): "
+                    "a few seconds per language …"
+                )
         self._registrations(people, meetings)
         self.stdout.write(
             self.style.SUCCESS(

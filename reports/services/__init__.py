@@ -1,0 +1,33 @@
+"""Every write of the growth report: responses (draft, submit), rounds (open and invite,
+remind, close, publish), the report documents (rendered by a worker), and the audit of every look
+at confidential figures."""
+
+from reports.services.documents import (
+    benchmark_sheet_viewed,
+    report_downloaded,
+    report_render,
+    report_request,
+)
+from reports.services.responses import (
+    response_for,
+    response_save_section,
+    response_submit,
+    response_viewed,
+    responses_exported,
+)
+from reports.services.rounds import round_open, round_remind, round_set_status
+
+__all__ = [
+    "benchmark_sheet_viewed",
+    "report_downloaded",
+    "report_render",
+    "report_request",
+    "response_for",
+    "response_save_section",
+    "response_submit",
+    "response_viewed",
+    "responses_exported",
+    "round_open",
+    "round_remind",
+    "round_set_status",
+]
