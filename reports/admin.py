@@ -116,7 +116,6 @@ class SurveyRoundAdmin(admin.ModelAdmin):
         from django.template.response import TemplateResponse
 
         from reports.forms import ReportRequestForm
-        from reports.views_report import report_downloads
 
         survey_round = SurveyRound.objects.filter(pk=pk).first()
         if survey_round is None or not self.has_view_permission(request, survey_round):
@@ -151,7 +150,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
                 "survey_round": survey_round,
                 "rows": rows,
                 "running": running,
-                "downloads": {d["language"]: d for d in report_downloads(survey_round)},
+                "downloads": {d["language"]: d for d in selectors.report_downloads(survey_round)},
                 "form": form,
                 "may_render": self.has_change_permission(request, survey_round),
             },

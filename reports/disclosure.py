@@ -272,8 +272,18 @@ class Quartiles(NamedTuple):
     q3: float
 
 
-def quantiles(values: Iterable[float], *, min_contributors: int | None = None) -> Quartiles | None:
+def quantiles(
+    values: Iterable[float],
+    *,
+    min_contributors: int | None = None,
+    sum_published: bool = False,
+) -> Quartiles | None:
     """Median and quartiles, or None with fewer than ``REPORT_MIN_CONTRIBUTORS_QUANTILES`` values.
+
+    Quartiles are order statistics: with five values they are the 2nd, 3rd and 4th answer
+    exactly, and where the sum of the same values is published too, the sum minus the three
+    gives the smallest plus the largest, so each of those two learns the other's figure. Where
+    the sum is published (``sum_published``) the quartiles therefore need twice as many values.
 
     Method: ``statistics.quantiles(values, n=4, method="inclusive")``, i.e. linear interpolation
     between the order statistics at positions 1 + (n − 1)·k/4 (Hyndman–Fan type 7, the default of
@@ -281,6 +291,8 @@ def quantiles(values: Iterable[float], *, min_contributors: int | None = None) -
     data = sorted(float(value) for value in values)
     if min_contributors is None:
         min_contributors = parameters().min_contributors_quantiles
+    if sum_published:
+        min_contributors *= 2
     if len(data) < max(min_contributors, 2):
         return None
     q1, median, q3 = statistics.quantiles(data, n=4, method="inclusive")

@@ -168,7 +168,23 @@ class SurveyResponseResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self._seen: Counter = Counter()
+        self._rounds: set[int] = set()
         super().before_import(dataset, **kwargs)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        self._rounds.add(instance.round_id)
+        super().after_save_instance(instance, row, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        """A closed or published round's figures are frozen: imported responses freeze them
+        anew (and a published round's PDFs are rendered again)."""
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        from reports.services import round_responses_changed
+
+        for survey_round in SurveyRound.objects.filter(pk__in=self._rounds):
+            round_responses_changed(survey_round=survey_round)
 
     def before_import_row(self, row, **kwargs):
         key = (str(row.get("year") or "").strip(), str(row.get("organisation") or "").lower())

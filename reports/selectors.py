@@ -155,11 +155,16 @@ def report_documents(survey_round: SurveyRound) -> list[ReportDocument]:
     )
 
 
-def report_fingerprint(survey_round: SurveyRound) -> str:
-    """Changes whenever the round's figures may change: a response saved, submitted or
-    imported, the round or its questions edited (for caching the report's page)."""
+def report_figures_key(survey_round: SurveyRound) -> str:
+    """What the report's page prints depends on: the frozen figures' digest of a closed or
+    published round; for a round still taking answers (the office's preview) every change of
+    a response, the round or its questions."""
     from django.db.models import Count, Max
 
+    from reports.aggregation import RoundFigures, figures_digest
+
+    if survey_round.figures is not None:
+        return figures_digest(RoundFigures.from_dict(survey_round.figures))
     answers = survey_round.responses.aggregate(count=Count("pk"), last=Max("updated"))
     questions = survey_round.special_questions.aggregate(count=Count("pk"), last=Max("pk"))
     parts = [
@@ -173,6 +178,24 @@ def report_fingerprint(survey_round: SurveyRound) -> str:
     return ":".join(str(part) for part in parts)
 
 
+def report_downloads(survey_round: SurveyRound) -> list[dict]:
+    """The round's PDFs as links: label, language, address, pages, when rendered."""
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    return [
+        {
+            "label": _("PDF (%(language)s)")
+            % {"language": translation.get_language_info(document.language)["name_local"]},
+            "language": document.language,
+            "url": reverse("reports:report_pdf", args=[survey_round.year, document.language]),
+            "pages": document.pages,
+            "generated_at": document.generated_at,
+        }
+        for document in report_documents(survey_round)
+    ]
+
+
 def published_rounds() -> QuerySet[SurveyRound]:
     return (
         SurveyRound.objects.filter(status=SurveyRound.Status.PUBLISHED)
@@ -181,25 +204,43 @@ def published_rounds() -> QuerySet[SurveyRound]:
     )
 
 
+def may_read_benchmark(person: User, survey_round: SurveyRound, organization_id: int) -> bool:
+    """An organisation's benchmark sheet: its own people once the round is published, the
+    office at any time."""
+    if is_office_staff(person):
+        return True
+    return (
+        survey_round.status == SurveyRound.Status.PUBLISHED
+        and bool(person.is_authenticated and person.is_member)
+        and person.organization_id == organization_id
+    )
+
+
 def benchmark_years(person: User) -> set[int]:
     """The published rounds for which `person`'s organisation has a benchmark sheet."""
-    if not (person.is_authenticated and person.is_member):
+    if not (person.is_authenticated and person.organization_id):
         return set()
-    return set(
-        SurveyResponse.objects.filter(
-            organization_id=person.organization_id,
-            state=SurveyResponse.State.SUBMITTED,
-            round__status=SurveyRound.Status.PUBLISHED,
-        ).values_list("round__year", flat=True)
-    )
+    responses = SurveyResponse.objects.filter(
+        organization_id=person.organization_id,
+        state=SurveyResponse.State.SUBMITTED,
+        round__status=SurveyRound.Status.PUBLISHED,
+    ).select_related("round")
+    return {
+        response.round.year
+        for response in responses
+        if may_read_benchmark(person, response.round, response.organization_id)
+    }
 
 
 def benchmark_response(
     person: User, survey_round: SurveyRound, organization: Organization
 ) -> SurveyResponse | None:
-    """The submitted response whose benchmark sheet `person` may see: the organisation's own
-    people once the round is published, the office at any time; None otherwise."""
-    response = (
+    """The submitted response whose benchmark sheet `person` may see, or None (no sheet, or
+    not for this person: the page answers "not found" either way, so that nobody learns who
+    took part)."""
+    if not may_read_benchmark(person, survey_round, organization.pk):
+        return None
+    return (
         SurveyResponse.objects.filter(
             round=survey_round,
             organization=organization,
@@ -208,8 +249,3 @@ def benchmark_response(
         .select_related("round", "organization")
         .first()
     )
-    if response is None or not may_read_response(person, response):
-        return None
-    if not is_office_staff(person) and survey_round.status != SurveyRound.Status.PUBLISHED:
-        return None
-    return response

@@ -17,3 +17,10 @@ def render_report(document_id: int, attempt: int) -> None:
     from reports.services import report_render
 
     report_render(document_id=document_id, attempt=attempt)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def sweep_report_documents() -> int:
+    from reports.services import report_documents_sweep
+
+    return report_documents_sweep()

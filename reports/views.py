@@ -193,8 +193,6 @@ def _frame(questionnaire: Questionnaire, current: str, questions) -> dict:
 def index(request: HttpRequest) -> HttpResponse:
     """The growth report: what it is; for members their organisation's open questionnaire, the
     published reports with their PDFs and their organisation's benchmark sheets."""
-    from reports.views_report import report_downloads
-
     survey_round = selectors.open_round()
     response = None
     person = request.user
@@ -210,7 +208,7 @@ def index(request: HttpRequest) -> HttpResponse:
         published.append(
             {
                 "round": published_round,
-                "downloads": report_downloads(published_round),
+                "downloads": selectors.report_downloads(published_round),
                 "benchmark": published_round.year in benchmark_years,
             }
         )

@@ -51,7 +51,9 @@ __all__ = [
     "Row",
     "SpecialQuestionFigures",
     "Table",
+    "figures_digest",
     "round_aggregate",
+    "round_figures",
     "round_progress",
 ]
 
@@ -111,11 +113,14 @@ def round_aggregate(round: SurveyRound) -> RoundFigures:
         if r["leaders"] and r["leaders_women"] is not None
     ]
     distributions = {
+        # The totals of revenue and employees are published too: see disclosure.quantiles.
         "revenue": sections.distribution(
-            [r["revenue"] for r in responses if r["revenue"] is not None]
+            [r["revenue"] for r in responses if r["revenue"] is not None],
+            sum_published=total_figures["revenue"].published,
         ),
         "employees": sections.distribution(
-            [r["employees"] for r in responses if r["employees"] is not None]
+            [r["employees"] for r in responses if r["employees"] is not None],
+            sum_published=total_figures["employees"].published,
         ),
         "rnd_share": sections.distribution(
             [r["rnd_share"] for r in responses if r["rnd_share"] is not None]
@@ -178,3 +183,21 @@ def round_progress(round: SurveyRound) -> ResponseRate:
     class, and who is missing, in raw counts (the office sees the responses themselves; the
     report's ``response_rate`` is the protected one)."""
     return sections.response_rate(round, sections.load_responses(round))
+
+
+def round_figures(round: SurveyRound) -> RoundFigures:
+    """The figures the report prints: the round's frozen figures once it is closed (see
+    ``SurveyRound.figures``; frozen by ``reports.services.round_figures_freeze``), computed
+    afresh while it still takes answers (the office's preview)."""
+    if round.figures is not None:
+        return RoundFigures.from_dict(round.figures)
+    return round_aggregate(round)
+
+
+def figures_digest(figures: RoundFigures) -> str:
+    """A fingerprint of the figures: equal digests print equal numbers."""
+    import hashlib
+    import json
+
+    text = json.dumps(figures.to_dict(), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -52,6 +52,10 @@ METRICS: dict[str, tuple] = {
 }
 
 
+# Figures whose sums the report publishes, overall and per size class.
+SUMS_PUBLISHED = {"employees", "revenue"}
+
+
 @dataclass(frozen=True)
 class BenchmarkRow:
     key: str
@@ -108,15 +112,20 @@ def benchmark_sheet(response: SurveyResponse) -> BenchmarkSheet | None:
         else []
     )
 
-    def distribution(rows: list[dict], value) -> Distribution:
-        return sections.distribution([v for v in map(value, rows) if v is not None])
+    def distribution(rows: list[dict], key: str, value) -> Distribution:
+        # The report publishes the sums of revenue and employees (overall and per size
+        # class): their quartiles need more answers (see disclosure.quantiles).
+        return sections.distribution(
+            [v for v in map(value, rows) if v is not None],
+            sum_published=key in SUMS_PUBLISHED,
+        )
 
     rows = [
         BenchmarkRow(
             key=key,
             own=value(own),
-            overall=distribution(responses, value),
-            size_class=distribution(peers, value),
+            overall=distribution(responses, key, value),
+            size_class=distribution(peers, key, value),
         )
         for key, (_label, _unit, value) in METRICS.items()
     ]

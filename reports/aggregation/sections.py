@@ -78,8 +78,10 @@ def _ratio(numerator: Cell, denominator: Cell | float, *, factor: float = 100.0)
     return Figure(numerator.value / denominator * factor, True)
 
 
-def distribution(values: list[float]) -> Distribution:
-    result = disclosure.quantiles(values)
+def distribution(values: list[float], *, sum_published: bool = False) -> Distribution:
+    """Median and quartiles of the values; ``sum_published`` where the report also publishes
+    the sum of the same values (see ``disclosure.quantiles``)."""
+    result = disclosure.quantiles(values, sum_published=sum_published)
     if result is None:
         return Distribution(n=len(values), published=False)
     return Distribution(
@@ -348,9 +350,13 @@ def special_questions(round: SurveyRound, responses: list[dict]) -> list[Special
             numbers = {org: _number(value) for org, value in answers.items()}
             numbers = {org: value for org, value in numbers.items() if value is not None}
             answers = numbers
-            figures["distribution"] = distribution(list(numbers.values()))
+            total = None
             if all(value >= 0 for value in numbers.values()):
-                figures["sum"] = figure(check_cell(numbers))
+                total = figure(check_cell(numbers))
+                figures["sum"] = total
+            figures["distribution"] = distribution(
+                list(numbers.values()), sum_published=bool(total and total.published)
+            )
         elif kind in (SpecialQuestion.Kind.SINGLE, SpecialQuestion.Kind.MULTIPLE):
             labels_de = [line.strip() for line in question.choices_de.splitlines() if line.strip()]
             labels_en = [line.strip() for line in question.choices_en.splitlines() if line.strip()]

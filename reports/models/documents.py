@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ def report_path(document: ReportDocument, filename: str) -> str:
 # The render task's hard time limit; a rendering that has not finished a minute after it died
 # with its worker (see `ReportDocument.abandoned`).
 RENDER_TIME_LIMIT_SECONDS = 10 * 60
+QUEUED_AT_MOST = timedelta(hours=1)
 
 
 class ReportDocument(models.Model):
@@ -47,6 +50,9 @@ class ReportDocument(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.QUEUED)
     file = models.FileField(_("file"), upload_to=report_path, blank=True, max_length=300)
     generated_at = models.DateTimeField(_("file generated at"), null=True, blank=True)
+    # Which figures the file prints (see `reports.aggregation.figures_digest`): a file whose
+    # figures are no longer the round's is rendered again when the round is published.
+    figures_digest = models.CharField(_("figures digest"), max_length=64, blank=True)
     pages = models.PositiveSmallIntegerField(_("pages"), default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,18 +88,22 @@ class ReportDocument(models.Model):
         return self.state not in (self.State.DONE, self.State.FAILED)
 
     def abandoned(self, now=None) -> bool:
-        """Still "running" long after the task's time limit: its worker is gone, and a new
-        request starts the rendering again."""
-        from datetime import timedelta
-
+        """Running long after the task's time limit (its worker is gone), or queued for an
+        hour (no worker took it: the broker lost it); a new request, or the sweep, starts the
+        rendering again."""
         from django.utils import timezone
 
-        since = self.started_at or self.requested_at
+        now = now or timezone.now()
+        if not self.running:
+            return False
+        if self.state == self.State.QUEUED:
+            return self.requested_at is not None and self.requested_at < now - QUEUED_AT_MOST
         limit = timedelta(seconds=RENDER_TIME_LIMIT_SECONDS + 60)
-        return self.running and since is not None and since < (now or timezone.now()) - limit
+        return self.started_at is not None and self.started_at < now - limit
 
     @property
     def step(self) -> int:
-        """The rendering's step (1–4) for a progress bar; 4 when done."""
+        """The rendering's step for a progress bar: 0 queued, 1–3 computing, drawing, laying
+        out; 4 when done."""
         order = [self.State.QUEUED, self.State.AGGREGATING, self.State.CHARTS, self.State.LAYOUT]
         return order.index(self.state) if self.state in order else len(order)

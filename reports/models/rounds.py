@@ -34,6 +34,11 @@ class SurveyRound(models.Model):
     )
     special_topic_de = models.CharField(_("special topic (German)"), max_length=200, blank=True)
     special_topic_en = models.CharField(_("special topic (English)"), max_length=200, blank=True)
+    # The report's figures, frozen when the round is closed (and again when responses are
+    # imported into it): the page and every PDF print the same numbers, so that no two versions
+    # of a figure reach readers who could subtract them. None while the round takes answers.
+    figures = models.JSONField(_("frozen figures"), null=True, blank=True, editable=False)
+    figures_at = models.DateTimeField(_("figures frozen at"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 

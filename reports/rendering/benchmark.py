@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from reports import charts
 from reports.aggregation.benchmark import BenchmarkRow, BenchmarkSheet
 from reports.aggregation.figures import UNKNOWN, Distribution
-from reports.rendering.formatting import SUPPRESSED, number
+from reports.rendering.formatting import SUPPRESSED, css_string, number
 
 DECIMALS = {"employees": 0, "revenue": 1, "revenue_per_employee": 0}
 # Figures in percent share one chart: the organisation's value beside the cluster's.
@@ -87,6 +87,14 @@ def benchmark_pdf(sheet: BenchmarkSheet, *, language: str, generated_at: datetim
     with translation.override(language):
         html = render_to_string(
             "reports/pdf/benchmark.html",
-            {**benchmark_context(sheet), "generated_at": generated_at, "LANGUAGE_CODE": language},
+            {
+                **benchmark_context(sheet),
+                "generated_at": generated_at,
+                "LANGUAGE_CODE": language,
+                # A CSS string for the page's margin box, escaped here.
+                "css_confidential": mark_safe(  # noqa: S308
+                    css_string(f"OptoNet e.V. · {_('confidential')}")
+                ),
+            },
         )
     return HTML(string=html).write_pdf()

@@ -4,6 +4,7 @@ at confidential figures."""
 
 from reports.services.documents import (
     benchmark_sheet_viewed,
+    report_documents_sweep,
     report_downloaded,
     report_render,
     report_request,
@@ -15,10 +16,17 @@ from reports.services.responses import (
     response_viewed,
     responses_exported,
 )
-from reports.services.rounds import round_open, round_remind, round_set_status
+from reports.services.rounds import (
+    round_figures_freeze,
+    round_open,
+    round_remind,
+    round_responses_changed,
+    round_set_status,
+)
 
 __all__ = [
     "benchmark_sheet_viewed",
+    "report_documents_sweep",
     "report_downloaded",
     "report_render",
     "report_request",
@@ -27,7 +35,9 @@ __all__ = [
     "response_submit",
     "response_viewed",
     "responses_exported",
+    "round_figures_freeze",
     "round_open",
     "round_remind",
+    "round_responses_changed",
     "round_set_status",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -41,8 +42,14 @@ def report_request(
                 document, _created = ReportDocument.objects.select_for_update().get_or_create(
                     round=survey_round, language=language
                 )
-                if document.running and document.requested_at and not document.abandoned(now):
-                    return document
+                if (
+                    document.state == ReportDocument.State.QUEUED
+                    and document.requested_at
+                    and not document.abandoned(now)
+                ):
+                    return document  # not begun yet: it will print the figures as they are
+                # Done, failed, abandoned, or begun with figures that may since have changed:
+                # a new attempt (a running task of an older attempt discards its result).
                 document.state = ReportDocument.State.QUEUED
                 document.attempt += 1
                 document.requested_at = now
@@ -63,6 +70,24 @@ def report_request(
     raise RuntimeError("could not queue the report")
 
 
+def reports_render_stale(*, survey_round: SurveyRound, actor: User | None) -> list[str]:
+    """Render the round's report in every language whose file is missing or prints other
+    figures than the round's (see `figures_digest`). Returns the languages queued."""
+    from reports.aggregation import figures_digest, round_figures
+
+    digest = figures_digest(round_figures(survey_round))
+    current = {
+        document.language: document.figures_digest
+        for document in ReportDocument.objects.filter(round=survey_round, state="done")
+    }
+    queued = []
+    for language, _name in settings.LANGUAGES:
+        if current.get(language) != digest:
+            report_request(survey_round=survey_round, language=language, actor=actor)
+            queued.append(language)
+    return queued
+
+
 def _set_stage(document_id: int, attempt: int) -> Callable[[str], None]:
     """Progress is written at once (autocommit), so the office's page sees it while the
     rendering goes on; only the attempt the task was sent for is touched."""
@@ -78,7 +103,7 @@ def report_render(*, document_id: int, attempt: int) -> ReportDocument | None:
     store the new file under a new name and switch the row to it in one transaction. The old
     file is deleted only after that commit, so a download never finds no file. A task delivered
     twice, or one of an abandoned attempt, finds nothing to do."""
-    from reports.aggregation import round_aggregate
+    from reports.aggregation import figures_digest, round_figures
     from reports.rendering import report_pdf
 
     with transaction.atomic():
@@ -100,7 +125,7 @@ def report_render(*, document_id: int, attempt: int) -> ReportDocument | None:
     set_stage = _set_stage(document.pk, attempt)
     storage = document.file.storage
     try:
-        figures = round_aggregate(document.round)
+        figures = round_figures(document.round)
         generated_at = timezone.now()
         rendered = report_pdf(
             figures, language=document.language, generated_at=generated_at, progress=set_stage
@@ -123,8 +148,18 @@ def report_render(*, document_id: int, attempt: int) -> ReportDocument | None:
         current.state = ReportDocument.State.DONE
         current.generated_at = generated_at
         current.pages = rendered.pages
+        current.figures_digest = figures_digest(figures)
         current.finished_at = timezone.now()
-        current.save(update_fields=["file", "state", "generated_at", "pages", "finished_at"])
+        current.save(
+            update_fields=[
+                "file",
+                "state",
+                "generated_at",
+                "pages",
+                "figures_digest",
+                "finished_at",
+            ]
+        )
         if old_name and old_name != new_name:
             transaction.on_commit(lambda: storage.delete(old_name), robust=True)
     return current
@@ -148,3 +183,17 @@ def benchmark_sheet_viewed(*, survey_round: SurveyRound, organization, actor: Us
         round=survey_round.year,
         format=fmt,
     )
+
+
+def report_documents_sweep() -> int:
+    """Start again every rendering whose worker died or whose task was lost (beat, every few
+    minutes), so that a published round's PDF is never "being prepared" for ever."""
+    now = timezone.now()
+    restarted = 0
+    for document in ReportDocument.objects.exclude(state__in=["done", "failed"]).select_related(
+        "round"
+    ):
+        if document.abandoned(now):
+            report_request(survey_round=document.round, language=document.language, actor=None)
+            restarted += 1
+    return restarted

@@ -3,7 +3,6 @@ at confidential figures."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +15,7 @@ from members.selectors import is_office_staff, objection_url
 from members.services import audit_log
 from reports import selectors
 from reports.models import SurveyResponse, SurveyRound
-from reports.services.documents import report_request
+from reports.services.documents import reports_render_stale
 
 
 def _survey_messages(survey_round: SurveyRound, organizations, *, kind: str, key: str) -> list:
@@ -113,11 +112,34 @@ def round_set_status(*, survey_round: SurveyRound, status: str, actor: User) -> 
     survey_round.status = status
     survey_round.save(update_fields=["status", "updated"])
     audit_log(actor=actor, action=f"reports.round.{status}", obj=survey_round)
+    round_figures_freeze(survey_round=survey_round)
     if status == SurveyRound.Status.PUBLISHED:
-        # Members find the PDFs once the worker has rendered them; a language rendered
-        # before (the office checked the report) is not rendered again.
-        rendered = {d.language for d in selectors.report_documents(survey_round)}
-        for language, _name in settings.LANGUAGES:
-            if language not in rendered:
-                report_request(survey_round=survey_round, language=language, actor=actor)
+        # Members find the PDFs once the worker has rendered them; a file the office rendered
+        # before with the same figures is kept, one with other figures is rendered again.
+        reports_render_stale(survey_round=survey_round, actor=actor)
     return survey_round
+
+
+def round_figures_freeze(*, survey_round: SurveyRound) -> None:
+    """Freeze the report's figures of a closed or published round (computed once, printed by
+    the page and every PDF alike); a round that takes answers has none."""
+    from reports.aggregation import round_aggregate
+
+    if survey_round.status in (SurveyRound.Status.CLOSED, SurveyRound.Status.PUBLISHED):
+        survey_round.figures = round_aggregate(survey_round).to_dict()
+        survey_round.figures_at = timezone.now()
+    else:
+        survey_round.figures, survey_round.figures_at = None, None
+    SurveyRound.objects.filter(pk=survey_round.pk).update(
+        figures=survey_round.figures, figures_at=survey_round.figures_at
+    )
+
+
+@transaction.atomic
+def round_responses_changed(*, survey_round: SurveyRound) -> None:
+    """Responses of a closed or published round were imported: its figures are frozen anew
+    and a published round's PDFs rendered again."""
+    survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    round_figures_freeze(survey_round=survey_round)
+    if survey_round.status == SurveyRound.Status.PUBLISHED:
+        reports_render_stale(survey_round=survey_round, actor=None)

@@ -235,7 +235,13 @@ def test_totals_over_the_submitted_responses(data):
     }
 
 
-def test_medians_and_quartiles(data):
+def test_medians_and_quartiles(data, settings):
+    d = round_aggregate(data["round"]).distributions
+    # Revenue and employees: their totals are published, so six answers are too few for their
+    # quartiles (twice the minimum, see the next test); the shares have no published sum.
+    assert not d["revenue"].published and not d["employees"].published
+    assert d["revenue"].median is None
+    settings.REPORT_MIN_CONTRIBUTORS_QUANTILES = 3  # 6 needed where the sum is published
     d = round_aggregate(data["round"]).distributions
     # revenue 1 … 6 M: positions 2.25, 3.5, 4.75 between the order statistics
     assert (d["revenue"].q1, d["revenue"].median, d["revenue"].q3) == (
@@ -418,14 +424,12 @@ def test_special_topic_questions(data):
     figures = round_aggregate(data["round"])
     questions = {q.kind: q for q in figures.special_questions}
     number = questions["number"]
-    # 2, 3, 0, 5, 10 (text and numbers alike): 0 2 3 5 10
+    # 2, 3, 0, 5, 10 (text and numbers alike): 0 2 3 5 10; the sum (20) is published, so five
+    # answers are too few for the quartiles (they would be 2, 3 and 5: 20 − 10 = 0 + 10, the
+    # smallest and the largest answer).
     assert number.answers == 5
-    assert (number.distribution.q1, number.distribution.median, number.distribution.q3) == (
-        2,
-        3,
-        5,
-    )
     assert number.sum == Figure(20.0)
+    assert not number.distribution.published and number.distribution.median is None
     single = questions["single"]
     assert single.answers == 6
     # "0": A B D (3); "1": C F (2); "2": E (1) → 1 and 2 suppressed together
@@ -500,6 +504,29 @@ def test_a_single_dominant_organisation_hides_the_revenue_total():
     assert figures.key_figures["revenue"] == HIDDEN
     assert figures.by_kind.total["revenue"] == HIDDEN
     assert figures.totals["employees"] == Figure(46)
+
+
+def test_quartiles_and_the_published_sum_never_give_away_the_extremes():
+    """Five organisations: the inclusive quartiles are the 2nd, 3rd and 4th value exactly, and
+    the published total minus them is the smallest plus the largest; the smallest would know
+    the largest's revenue. So the quartiles of a set whose sum is published need ten values."""
+    survey_round = make_round(2033)
+    revenues = [1_000_000, 2_000_000, 3_000_000, 4_000_000, 9_000_000]
+    for index, revenue in enumerate(revenues):
+        respond(survey_round, OrganizationFactory(), revenue=Decimal(revenue), employees=10 + index)
+    figures = round_aggregate(survey_round)
+    assert figures.totals["revenue"].published  # 19 M: passes the p % rule
+    distribution = figures.distributions["revenue"]
+    assert not distribution.published and distribution.median is None
+    # The attack, had the quartiles been published: total − q1 − median − q3 = 1 M + 9 M.
+    from reports.disclosure import quantiles
+
+    exposed = quantiles(revenues)
+    assert figures.totals["revenue"].value - sum(exposed) == revenues[0] + revenues[-1]
+    # The shares keep their five-answer minimum: no sum of them is published.
+    for index in range(5):
+        respond(survey_round, OrganizationFactory(), rnd_share=Decimal(5 * (index + 1)))
+    assert round_aggregate(survey_round).distributions["rnd_share"].published
 
 
 def test_quartiles_need_five_answers(data):

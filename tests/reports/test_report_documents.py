@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from members.models import AuditEvent
 from reports import services
+from reports.aggregation import figures_digest, round_figures
 from reports.aggregation.benchmark import benchmark_sheet
 from reports.models import ReportDocument, SurveyResponse, SurveyRound
 from reports.rendering.benchmark import benchmark_pdf
@@ -207,7 +208,91 @@ def test_an_abandoned_rendering_is_started_again_and_its_late_task_changes_nothi
     assert fresh.state == "done"
 
 
-def test_publishing_renders_the_missing_languages(
+def test_a_request_while_the_rendering_runs_starts_a_new_attempt_that_wins(
+    data,  # noqa: F811
+    monkeypatch,
+    office_user,
+):
+    """The figures may have changed since the running rendering began: asking again starts a
+    new attempt, and the older one's file is thrown away when it finishes."""
+    from reports import rendering
+
+    survey_round = data["round"]
+    first = services.report_request(survey_round=survey_round, language="de", actor=office_user)
+    again = {}
+
+    def meanwhile(figures, *, language, generated_at, progress):
+        progress("charts")
+        again["document"] = services.report_request(
+            survey_round=survey_round, language="de", actor=office_user
+        )
+        return rendering.RenderedPdf(content=b"%PDF-1.4 older", pages=1)
+
+    monkeypatch.setattr(rendering, "report_pdf", meanwhile)
+    services.report_render(document_id=first.pk, attempt=first.attempt)
+    newer = again["document"]
+    assert newer.attempt == first.attempt + 1 and newer.state == "queued"
+    assert not newer.file  # the older attempt's file was not taken
+    monkeypatch.setattr(
+        rendering,
+        "report_pdf",
+        lambda figures, **kwargs: rendering.RenderedPdf(content=b"%PDF-1.4 newer", pages=2),
+    )
+    services.report_render(document_id=newer.pk, attempt=newer.attempt)
+    newer.refresh_from_db()
+    assert newer.file.read() == b"%PDF-1.4 newer"
+
+
+def test_the_sweep_restarts_a_rendering_whose_worker_died(data, monkeypatch, office_user):  # noqa: F811
+    from reports import rendering
+
+    monkeypatch.setattr(
+        rendering,
+        "report_pdf",
+        lambda figures, **kwargs: rendering.RenderedPdf(content=b"%PDF-1.4 y", pages=2),
+    )
+    survey_round = data["round"]
+    lost = services.report_request(survey_round=survey_round, language="en", actor=office_user)
+    ReportDocument.objects.filter(pk=lost.pk).update(
+        state="layout", started_at=timezone.now() - timedelta(minutes=20)
+    )
+    fresh = services.report_request(survey_round=survey_round, language="de", actor=office_user)
+    assert services.report_documents_sweep() == 1  # only the dead one, not the fresh queue
+    lost.refresh_from_db()
+    assert lost.state == "queued" and lost.attempt == 2
+    fresh.refresh_from_db()
+    assert fresh.attempt == 1
+
+
+def test_a_download_that_meets_the_switch_gets_the_new_file(data, office_user, monkeypatch):  # noqa: F811
+    survey_round = data["round"]
+    document = _done_document(survey_round, "de", content=b"%PDF-1.4 old")
+    old_name = document.file.name
+    # The switch happened after this request read the row: the old file is gone.
+    document.file.storage.delete(old_name)
+    new_name = document.file.storage.save("reports/new.pdf", ContentFile(b"%PDF-1.4 new"))
+    from reports import selectors as report_selectors
+
+    real = report_selectors.report_documents
+    calls = []
+
+    def first_stale(survey_round):
+        calls.append(1)
+        documents = real(survey_round)
+        if len(calls) == 1:
+            for item in documents:
+                item.file.name = old_name
+        return documents
+
+    ReportDocument.objects.filter(pk=document.pk).update(file=new_name)
+    monkeypatch.setattr(report_selectors, "report_documents", first_stale)
+    response = client_for(office_user).get(f"/reports/{survey_round.year}/report-de.pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 new"
+    assert response["Content-Disposition"].endswith('"optonet-wachstumsreport-2025-de.pdf"')
+
+
+def test_publishing_renders_the_languages_missing_or_printing_other_figures(
     data,  # noqa: F811
     monkeypatch,
     office_user,
@@ -223,12 +308,44 @@ def test_publishing_renders_the_missing_languages(
 
     monkeypatch.setattr(rendering, "report_pdf", fake)
     survey_round = data["round"]
-    _done_document(survey_round, "de")  # checked by the office before publishing
+    services.round_figures_freeze(survey_round=survey_round)  # closed: the figures are frozen
+    digest = figures_digest(round_figures(survey_round))
+    checked = _done_document(survey_round, "de")  # checked by the office before publishing
+    ReportDocument.objects.filter(pk=checked.pk).update(figures_digest=digest)
     with django_capture_on_commit_callbacks(execute=True):
         services.round_set_status(
             survey_round=survey_round, status=SurveyRound.Status.PUBLISHED, actor=office_user
         )
-    assert rendered == ["en"]
+    assert rendered == ["en"]  # German prints the same figures: kept
+
+    # An import into the published round changes its figures: both languages again.
+    rendered.clear()
+    SurveyResponse.objects.filter(round=survey_round, organization=data["org"]["A"]).update(
+        revenue=1_500_000
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_responses_changed(survey_round=survey_round)
+    assert sorted(rendered) == ["de", "en"]
+    survey_round.refresh_from_db()
+    assert round_figures(survey_round).totals["revenue"].value == 21_500_000
+
+
+def test_the_page_and_the_pdf_print_the_frozen_figures_of_a_closed_round(
+    data,  # noqa: F811
+    office_user,
+):
+    """A figure changed after closing (an organisation's kind, a response edited in the
+    database) does not reach the page until the figures are frozen anew: two versions of a
+    figure would let a reader subtract one from the other."""
+    survey_round = data["round"]
+    services.round_figures_freeze(survey_round=survey_round)
+    SurveyResponse.objects.filter(round=survey_round, organization=data["org"]["A"]).update(
+        revenue=1_500_000
+    )
+    page = client_for(office_user).get(f"/reports/{survey_round.year}/?x").content.decode()
+    assert "21,0" in page and "21,5" not in page
+    survey_round.refresh_from_db()
+    assert round_figures(survey_round).totals["revenue"].value == 21_000_000
 
 
 def test_only_the_office_renders(data, people):  # noqa: F811
@@ -304,16 +421,17 @@ def test_who_may_see_a_benchmark_sheet(data, people):  # noqa: F811
 
     before = statuses()
     assert before["anonymous"] == (302, 302)
-    assert before["unlinked"] == before["other"] == before["own"] == (403, 403)  # not published
+    # Not published yet: "not found" for everyone but the office (nobody learns who took part).
+    assert before["unlinked"] == before["other"] == before["own"] == (404, 404)
     assert before["office"] == (200, 200)
     survey_round.status = SurveyRound.Status.PUBLISHED
     survey_round.save()
     after = statuses()
     assert after["own"] == after["office"] == (200, 200)
-    assert after["other"] == after["unlinked"] == (403, 403)
+    assert after["other"] == after["unlinked"] == (404, 404)
     # G only drafted: it has no sheet, not even for the office.
     draft = f"/reports/{survey_round.year}/benchmark/{data['org']['G'].pk}/"
-    assert people["office"].get(draft).status_code == 403
+    assert people["office"].get(draft).status_code == 404
     # The office before (page and PDF), then own and office again: each look recorded.
     assert AuditEvent.objects.filter(action="reports.benchmark.viewed").count() == 6
 
