@@ -280,19 +280,12 @@ def synthetic_special_answers(rng: random.Random, survey_round: SurveyRound, que
 
 
 def render_demo_reports() -> list[str]:
-    """Queue the published demo round's PDFs in the languages not rendered yet (after the
-    seed's transaction commits; with in-process tasks they are rendered right then). Returns
-    the languages queued."""
-    from django.conf import settings
-
-    from reports.selectors import report_documents
-    from reports.services import report_request
+    """Freeze the published demo round's figures (once) and queue its PDFs in the languages not
+    rendered with them yet (after the seed's transaction commits; with in-process tasks they
+    are rendered right then). Returns the languages queued."""
+    from reports.services import reports_render_stale, round_figures_freeze
 
     published = SurveyRound.objects.get(year=2022)
-    rendered = {document.language for document in report_documents(published)}
-    queued = []
-    for language, _name in settings.LANGUAGES:
-        if language not in rendered:
-            report_request(survey_round=published, language=language, actor=None)
-            queued.append(language)
-    return queued
+    if published.figures is None:
+        round_figures_freeze(survey_round=published)
+    return reports_render_stale(survey_round=published, actor=None)

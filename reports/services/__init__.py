@@ -8,6 +8,7 @@ from reports.services.documents import (
     report_downloaded,
     report_render,
     report_request,
+    reports_render_stale,
 )
 from reports.services.responses import (
     response_for,
@@ -30,6 +31,7 @@ __all__ = [
     "report_downloaded",
     "report_render",
     "report_request",
+    "reports_render_stale",
     "response_for",
     "response_save_section",
     "response_submit",
