@@ -31,8 +31,9 @@ setup-test: $(VENV)/.installed-test
 	$(PY) manage.py compilemessages --ignore=$(VENV) -v 0
 
 ## 1. Serve the portal on http://$(HOST):$(PORT) with SQLite, in-process tasks, console e-mail.
+## Links in e-mails and calendar files use the same address unless PORTAL_BASE_URL is set.
 run: setup
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## 2. Run the whole test suite against PostgreSQL and Redis on localhost.
 test: setup-test

@@ -1,27 +1,52 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from members import services
 from members.models import Function, Language, Organization, User
-from members.selectors import active_organizations
+from members.selectors import active_organizations, organization_for_email
 
 
 class SignupForm(forms.Form):
-    """Extra fields of allauth's sign-up form (allauth adds e-mail and password)."""
+    """Extra fields of allauth's sign-up form (allauth adds e-mail and password).
+
+    A person whose address belongs to a member organisation need not choose one: the address
+    decides once it is confirmed (`services.membership_link_after_verification`).
+    """
 
     title = forms.CharField(
-        label=_("Title"), max_length=40, required=False, help_text=_("Optional, e.g. Dr.")
+        label=_("Title"),
+        max_length=40,
+        required=False,
+        help_text=_("e.g. Dr."),
+        widget=forms.TextInput(attrs={"autocomplete": "honorific-prefix"}),
     )
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     organization = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organization.objects.none(),
         required=False,
         empty_label=_("— please choose —"),
-        help_text=_("The OptoNet member organisation you work for."),
+        help_text=_(
+            "Not needed if your e-mail address belongs to a member organisation: the portal "
+            "then takes the organisation from the address. Otherwise choose the OptoNet member "
+            "organisation you work for."
+        ),
+        widget=forms.Select(attrs={"autocomplete": "organization"}),
     )
     organization_not_listed = forms.BooleanField(
         label=_("My organisation is not listed"), required=False
@@ -31,15 +56,22 @@ class SignupForm(forms.Form):
         max_length=200,
         required=False,
         help_text=_("Only if your organisation is not listed; the office will check it."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
-    function = forms.ChoiceField(label=_("Function"), choices=Function.choices)
+    job_title = forms.CharField(
+        label=_("Job title"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    # Required, as on the person (no blank); nobody should end up in a function by default.
+    function = forms.ChoiceField(
+        label=_("Function"),
+        choices=[("", _("— please choose —")), *Function.choices],
+        error_messages={"required": _("Please choose your function.")},
+    )
     language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
     privacy_consent = forms.BooleanField(
-        label=_(
-            "I have read the privacy policy and agree that OptoNet e.V. processes my data "
-            "as described there."
-        ),
         required=True,
         error_messages={"required": _("Please agree to the privacy policy to sign up.")},
     )
@@ -59,25 +91,66 @@ class SignupForm(forms.Form):
         "language",
         "privacy_consent",
     ]
+    # How the sign-up page groups the fields: (legend, field names, mark optional fields).
+    # Fields not named here (the consent) follow the groups.
+    fieldsets = (
+        (_("Your login"), ("email", "password1", "password2"), False),
+        (
+            _("About you"),
+            ("title", "first_name", "last_name", "job_title", "function", "language"),
+            True,
+        ),
+        (
+            _("Your organisation"),
+            ("organization", "organization_not_listed", "organization_name"),
+            False,
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = active_organizations()
+        self.fields["language"].initial = _page_language()
+        self.fields["privacy_consent"].label = format_html(
+            _(
+                'I have read the <a href="{url}">privacy policy</a> and agree that OptoNet e.V. '
+                "processes my data as described there."
+            ),
+            url=reverse("privacy"),
+        )
+
+    def grouped_fields(self) -> list[tuple[str, list, bool]]:
+        """(legend, bound fields, mark optional) for each group; the last has no legend."""
+        named = {name for _legend, names, _optional in self.fieldsets for name in names}
+        groups = [
+            (legend, [self[name] for name in names if name in self.fields], optional)
+            for legend, names, optional in self.fieldsets
+        ]
+        groups.append(("", [self[name] for name in self.fields if name not in named], False))
+        return [group for group in groups if group[1]]
 
     def clean(self):
         cleaned = super().clean()
         organization = cleaned.get("organization")
         not_listed = cleaned.get("organization_not_listed")
         name = (cleaned.get("organization_name") or "").strip()
+        email = cleaned.get("email")
         if organization and not_listed:
             self.add_error(
                 "organization_not_listed",
                 _("Either choose an organisation or tick this box, not both."),
             )
-        elif not organization and not not_listed and "organization" not in self.errors:
-            self.add_error("organization", _("Please choose your organisation."))
         elif not_listed and not name:
             self.add_error("organization_name", _("Please name your organisation."))
+        elif (
+            not organization
+            and not not_listed
+            and "organization" not in self.errors
+            # An address of a member organisation names it: no choice needed. Who is linked
+            # to what stays the rule of the confirmed address.
+            and not (email and organization_for_email(email))
+        ):
+            self.add_error("organization", _("Please choose your organisation."))
         cleaned["organization_name"] = name
         return cleaned
 
@@ -91,9 +164,27 @@ class SignupForm(forms.Form):
             job_title=data.get("job_title", ""),
             function=data["function"],
             language=data["language"],
-            organization=None if data.get("organization_not_listed") else data.get("organization"),
+            organization=self.requested_organization(),
             organization_name=data.get("organization_name", ""),
         )
+
+    def requested_organization(self) -> Organization | None:
+        """The organisation the person asks to be linked to: the one chosen, else the member
+        organisation the address belongs to; none when they named one that is not listed.
+        Asking is all the sign-up does: the link waits for the confirmed address."""
+        data = self.cleaned_data
+        if data.get("organization_not_listed"):
+            return None
+        if data.get("organization"):
+            return data["organization"]
+        email = data.get("email")
+        return organization_for_email(email) if email else None
+
+
+def _page_language() -> str:
+    """The language the page is shown in, as one of the portal's languages."""
+    code = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return code if code in Language.values else Language.DE
 
 
 class ProfileForm(forms.ModelForm):

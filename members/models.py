@@ -104,7 +104,9 @@ class User(AbstractUser):
     # necessary e-mail reaches them.
     objected_at = models.DateTimeField(_("objected to e-mail at"), null=True, blank=True)
     # Secret for the personal calendar feed; rotating it invalidates old subscriptions.
-    calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
+    calendar_token = models.CharField(
+        _("calendar feed key"), max_length=64, blank=True, db_index=True
+    )
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -207,7 +209,12 @@ class Organization(models.Model):
 class OrganizationDomain(models.Model):
     """An e-mail domain that identifies an organisation's staff; a domain has one owner."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="domains",
+    )
     domain = models.CharField(_("domain"), max_length=253, unique=True)
 
     class Meta:
@@ -234,7 +241,10 @@ class LinkRequest(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_requests"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="link_requests",
     )
     organization = models.ForeignKey(
         Organization,
@@ -294,7 +304,10 @@ class Consent(models.Model):
         ATTENDEE_LIST = "attendee_list", _("Visible on attendee lists")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="consents",
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     version = models.CharField(_("version"), max_length=20)
@@ -356,7 +369,7 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=100, db_index=True)
+    action = models.CharField(_("action code"), max_length=100, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
@@ -379,11 +392,15 @@ class SignupClaim(models.Model):
     registrations, no duplicate."""
 
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signup_claims"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="signup_claims",
     )
-    data = models.JSONField(default=dict)  # what the sign-up form asked (no password)
-    password = models.CharField(max_length=128)  # the chosen password, hashed
-    created_at = models.DateTimeField(default=timezone.now)
+    # What the sign-up form asked (no password).
+    data = models.JSONField(_("sign-up data"), default=dict)
+    password = models.CharField(_("password"), max_length=128)  # the chosen password, hashed
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("sign-up taking over a contact")

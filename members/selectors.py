@@ -210,3 +210,15 @@ def needs_privacy_acceptance(person: User) -> bool:
     return not Consent.objects.filter(
         user=person, kind=Consent.Kind.PRIVACY_POLICY, withdrawn_at__isnull=True
     ).exists()
+
+
+def pending_link_request(person: User | AnonymousUser) -> LinkRequest | None:
+    """The person's own request to be linked to an organisation that awaits a decision (there
+    is at most one)."""
+    if not person.is_authenticated:
+        return None
+    return (
+        LinkRequest.objects.filter(user=person, state=LinkRequest.State.PENDING)
+        .select_related("organization")
+        .first()
+    )

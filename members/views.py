@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
 from members import selectors, services
 from members.decorators import member_required
@@ -29,6 +29,7 @@ from members.forms import (
 )
 from members.models import LinkRequest, User
 from optonet.forms import DecisionForm
+from optonet.http import post_only
 
 
 @login_required
@@ -42,24 +43,22 @@ def profile(request: HttpRequest) -> HttpResponse:
         response = redirect("members:profile")
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)  # the preferred language now applies
         return response
-    pending = (
-        user.link_requests.filter(state=LinkRequest.State.PENDING)
-        .select_related("organization")
-        .first()
-    )
     return render(
         request,
         "members/profile.html",
         {
             "form": form,
-            "pending_link_request": pending,
+            "pending_link_request": selectors.pending_link_request(user),
             "link_form": LinkRequestForm() if not user.organization_id else None,
         },
     )
 
 
 @login_required
-@require_POST
+@post_only(
+    "members:profile",
+    gettext_lazy("To ask to be linked to your organisation, please use the form on this page."),
+)
 def link_request(request: HttpRequest) -> HttpResponse:
     form = LinkRequestForm(request.POST)
     if form.is_valid():
@@ -125,7 +124,10 @@ def organization(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(
+    "members:organization",
+    gettext_lazy("Please decide on the request with the buttons on this page."),
+)
 def link_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(LinkRequest, pk=pk)
     form = DecisionForm(request.POST)

@@ -14,11 +14,28 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import XLSX
 
+from members.admin.audit import register_audit_actions
 from members.admin.transfer import PortalImportExportMixin
 from optonet.admin_actions import apply_to_each
 from reports import selectors, services
 from reports.models import SpecialQuestion, SurveyResponse, SurveyRound, TechnologyField
 from reports.resources import SurveyResponseResource
+
+register_audit_actions(
+    {
+        "reports.round.opened": _("Survey round opened and invitations sent"),
+        "reports.round.reminded": _("Survey reminders sent"),
+        "reports.round.closed": _("Survey round closed"),
+        "reports.round.published": _("Survey round published"),
+        "reports.response.submitted": _("Survey response submitted"),
+        "reports.response.viewed": _("Survey response viewed"),
+        "reports.responses.exported": _("Survey responses exported"),
+        "reports.responses.imported": _("Survey responses imported"),
+        "reports.report.requested": _("Report rendering requested"),
+        "reports.report.downloaded": _("Report downloaded"),
+        "reports.benchmark.viewed": _("Benchmark sheet viewed"),
+    }
+)
 
 
 class SpecialQuestionInline(admin.StackedInline):

@@ -17,7 +17,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from members.admin.audit import register_audit_actions
 from optonet.admin_actions import apply_to_each
+from optonet.admin_labels import LabelledInputsMixin, LabelledTabularInline
 from workinggroups import services
 from workinggroups.models import (
     AttendeeListExport,
@@ -30,14 +32,40 @@ from workinggroups.models import (
     WorkingGroup,
 )
 
+register_audit_actions(
+    {
+        "workinggroups.follow.created": _("Followed a working group"),
+        "workinggroups.follow.added": _("Follower added by the office"),
+        "workinggroups.follow.approved": _("Follow request approved"),
+        "workinggroups.follow.rejected": _("Follow request declined"),
+        "workinggroups.follow.deleted": _("Stopped following a working group"),
+        "workinggroups.meeting.published": _("Meeting published"),
+        "workinggroups.meeting.changed": _("Meeting changed"),
+        "workinggroups.meeting.cancelled": _("Meeting cancelled"),
+        "workinggroups.meeting.duplicated": _("Meeting copied as the next one"),
+        "workinggroups.meeting.summary_saved": _("Results summary saved"),
+        "workinggroups.campaign.started": _("Invitations sent"),
+        "workinggroups.registration.created": _("Registered for a meeting"),
+        "workinggroups.registration.cancelled": _("Registration cancelled"),
+        "workinggroups.registration.promoted": _("Moved up from the waiting list"),
+        "workinggroups.registration.list_consent_changed": _(
+            "Consent to the attendee list changed"
+        ),
+        "workinggroups.attendance.recorded": _("Attendance recorded"),
+        "workinggroups.attendees.downloaded": _("Attendee list downloaded"),
+        "workinggroups.document.uploaded": _("Meeting document uploaded"),
+        "workinggroups.document.deleted": _("Meeting document deleted"),
+    }
+)
 
-class ModerationInline(admin.TabularInline):
+
+class ModerationInline(LabelledTabularInline):
     model = Moderation
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(LabelledTabularInline):
     """An overview only: meetings are edited on their own page, whose save and actions keep
     the calendar sequence, waiting list and notifications right."""
 
@@ -179,7 +207,7 @@ class FollowAdmin(admin.ModelAdmin):
         )
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(LabelledTabularInline):
     model = Registration
     fields = [
         "user",
@@ -220,7 +248,7 @@ class RegistrationInline(admin.TabularInline):
         return getattr(self, "_positions", {}).get(obj.pk, "")
 
 
-class MeetingDocumentInline(admin.TabularInline):
+class MeetingDocumentInline(LabelledTabularInline):
     """Uploads go through the workspace page, which checks type and size."""
 
     model = MeetingDocument
@@ -246,7 +274,7 @@ def _attendee_links(meeting: Meeting) -> str:
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(LabelledInputsMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
@@ -522,15 +550,55 @@ class MeetingAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Cancel selected meetings and notify registrants"), permissions=["change"]
+        description=_("Cancel selected meetings and notify registrants…"), permissions=["change"]
     )
     def cancel_meeting(self, request, queryset):
-        apply_to_each(
-            self,
+        """An intermediate page first: the meetings and how many people will be told by
+        e-mail. Only its confirmation cancels (and sends)."""
+        from django.template.response import TemplateResponse
+
+        from workinggroups.selectors.invitations import registrants
+
+        meetings = list(
+            queryset.exclude(status=Meeting.Status.CANCELLED)
+            .select_related("group")
+            .order_by("starts_at", "pk")
+        )
+        if not meetings:
+            self.message_user(
+                request, _("The selected meetings are cancelled already."), messages.WARNING
+            )
+            return None
+        if request.POST.get("confirm"):
+            apply_to_each(
+                self,
+                request,
+                meetings,
+                lambda m: services.meeting_cancel(meeting=m, actor=request.user),
+                _("%(count)d meeting(s) cancelled; registrants are being notified."),
+            )
+            return None
+        # The people `meeting_cancel` writes to: registered or waiting, data not erased.
+        notified = registrants(meetings).order_by()
+        per_meeting = dict(
+            notified.values("meeting")
+            .annotate(people=Count("user"))
+            .values_list("meeting", "people")
+        )
+        for meeting in meetings:
+            meeting.people_notified = per_meeting.get(meeting.pk, 0)
+        return TemplateResponse(
             request,
-            queryset.exclude(status=Meeting.Status.CANCELLED),
-            lambda m: services.meeting_cancel(meeting=m, actor=request.user),
-            _("%(count)d meeting(s) cancelled; registrants are being notified."),
+            "admin/workinggroups/meeting/cancel.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel meetings and notify registrants"),
+                "opts": self.model._meta,
+                "meetings": meetings,
+                "recipients": notified.values("user").distinct().count(),
+                "already_cancelled": queryset.filter(status=Meeting.Status.CANCELLED).count(),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
         )
 
     @admin.action(

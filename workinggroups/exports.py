@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,6 +19,45 @@ from workinggroups.selectors import AttendeeRow
 
 # Spreadsheet programs execute cells that begin with these characters as formulas.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Spelled out as Germans do (ä → ae), and letters that Unicode does not decompose into a base
+# letter and an accent (ø, ł, æ); every other accent is dropped by the decomposition (é → e).
+TRANSLITERATION = str.maketrans(
+    {
+        "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
+        "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
+        "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i",
+    }
+)  # fmt: skip
+
+
+def filename_slug(text: str, max_length: int = 40) -> str:
+    """`text` as part of a download's file name: lower-case ASCII letters, digits and hyphens,
+    with umlauts spelled out ("Rückblick Größe" → "rueckblick-groesse"), not dropped.
+
+    The one helper for every file name built from text (attendee lists, calendar files)."""
+    composed = unicodedata.normalize("NFC", text)  # "u" + combining diaeresis is "ü" too
+    ascii_text = (
+        unicodedata.normalize("NFKD", composed.translate(TRANSLITERATION))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:  # at the end of a word, unless it is one long word
+        cut = slug[: max_length + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_length]
+    return slug
+
+
+def dated_filename(title: str, when: datetime, extension: str) -> str:
+    """optonet-<title>-<day in Berlin>.<extension>, for the files of a meeting."""
+    stamp = timezone.localtime(when).date().isoformat()
+    name = "-".join(part for part in ("optonet", filename_slug(title), stamp) if part)
+    return f"{name}.{extension}"
+
+
+def attendee_list_filename(meeting: Meeting, file_format: str) -> str:
+    return dated_filename(meeting.title, meeting.starts_at, file_format)
 
 
 def neutralise(value: str) -> str:
@@ -38,8 +80,18 @@ def _headers() -> list[str]:
     ]
 
 
+REGISTERED_AT = 6  # the column of `_headers()` that holds a date and time
+# German Excel and LibreOffice show this as "22.11.2026 14:00"; the cell holds a real date.
+XLSX_DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
+
+
+def _registered_at(row: AttendeeRow) -> datetime:
+    """Berlin wall-clock time without a zone: spreadsheets know no time zones."""
+    return timezone.localtime(row.registered_at).replace(tzinfo=None, microsecond=0)
+
+
 def _cells(row: AttendeeRow) -> list[str]:
-    registered = timezone.localtime(row.registered_at).strftime("%d.%m.%Y %H:%M")
+    registered = _registered_at(row).strftime("%d.%m.%Y %H:%M")
     return [
         neutralise(v)
         for v in (row.name, row.organization, row.job_title, row.function, row.email, row.mode)
@@ -78,11 +130,11 @@ def attendees_xlsx(meeting: Meeting, rows: Sequence[AttendeeRow]) -> bytes:
         for row in rows:
             if row.status_code != status:
                 continue
-            cells = _cells(row)
-            # Cells are written as strings: openpyxl would otherwise treat "=..." as a formula.
-            sheet.append(cells)
+            cells: list = _cells(row)
             for index, value in enumerate(cells):
                 widths[index] = max(widths[index], min(len(value), 60))
+            cells[REGISTERED_AT] = _registered_at(row)
+            sheet.append(cells)
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
     for sheet, _title, _status in sheets:
@@ -93,7 +145,11 @@ def attendees_xlsx(meeting: Meeting, rows: Sequence[AttendeeRow]) -> bytes:
     for sheet, _title, _status in sheets:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                cell.data_type = "s"
+                if cell.column - 1 == REGISTERED_AT:
+                    cell.number_format = XLSX_DATETIME_FORMAT
+                else:
+                    # Text stays text: openpyxl would otherwise treat "=..." as a formula.
+                    cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,18 +30,32 @@ class WorkspaceActionForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     """One choice per confirmed attendee (`attendance-<registration id>`). Only the rows that
-    were sent are recorded, so a partial form changes nothing else."""
+    were sent are recorded, so a partial form changes nothing else. Before the day of the
+    meeting nothing is recorded (`may_record_attendance`)."""
 
     PREFIX = "attendance-"
 
-    def __init__(self, *args, registrations, **kwargs):
+    def __init__(self, *args, meeting, registrations, **kwargs):
         super().__init__(*args, **kwargs)
         from workinggroups.models import Registration
 
+        self.meeting = meeting
         for registration in registrations:
             self.fields[f"{self.PREFIX}{registration.pk}"] = forms.ChoiceField(
                 choices=Registration.Attendance.choices, required=False
             )
+
+    def clean(self):
+        from workinggroups.selectors.workspace import attendance_opens_on, may_record_attendance
+
+        cleaned = super().clean()
+        if not may_record_attendance(self.meeting):
+            raise forms.ValidationError(
+                _("Attendance can be recorded from the day of the meeting on (%(date)s).")
+                % {"date": date_format(attendance_opens_on(self.meeting), "DATE_FORMAT")},
+                code="attendance_not_open",
+            )
+        return cleaned
 
     def attendance(self) -> dict[int, str]:
         return {

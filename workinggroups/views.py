@@ -10,14 +10,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
 from members.decorators import member_required
 from members.models import User
+from members.selectors import pending_link_request
+from optonet.http import allow_methods, post_only
 from workinggroups import selectors, services
-from workinggroups.calendar import calendar_bytes
+from workinggroups.calendar import calendar_bytes, meeting_calendar_filename
 from workinggroups.forms import RegistrationForm
-from workinggroups.models import Follow, Registration, WorkingGroup
+from workinggroups.models import Follow, Meeting, Registration, WorkingGroup
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
@@ -35,6 +37,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for meeting in upcoming:
         meeting.own_registration = selectors.own_registration(meeting)
         meeting.seats_left = selectors.seats_left(meeting)
+    is_member = request.user.is_authenticated and request.user.is_member
     return render(
         request,
         "workinggroups/group_detail.html",
@@ -43,13 +46,22 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "follow": selectors.follow_of(group=group, user=request.user),
             "upcoming": upcoming,
             "past": past,
-            "is_member": request.user.is_authenticated and request.user.is_member,
+            "is_member": is_member,
+            "requirements": selectors.details_requirements(group, viewer),
+            "pending_link_request": (
+                pending_link_request(request.user)
+                if request.user.is_authenticated and not is_member
+                else None
+            ),
         },
     )
 
 
 @member_required
-@require_POST
+@post_only(
+    "workinggroups:group_detail",
+    gettext_lazy("To follow this working group, please use the button on this page."),
+)
 def group_follow(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(WorkingGroup, slug=slug, is_active=True)
     try:
@@ -73,7 +85,10 @@ def group_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(
+    "workinggroups:group_detail",
+    gettext_lazy("To unfollow this working group, please use the button on this page."),
+)
 def group_unfollow(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(WorkingGroup, slug=slug)
     services.group_unfollow(group=group, user=request.user)
@@ -98,7 +113,23 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if registration and registration.status != Registration.Status.CANCELLED
         else None
     )
-    visible = selectors.meeting_visibility(meeting, selectors.viewer_for(request.user))
+    viewer = selectors.viewer_for(request.user)
+    visible = selectors.meeting_visibility(meeting, viewer)
+    requirements = selectors.details_requirements(meeting.group, viewer)
+    refusal = selectors.registration_refusal(meeting=meeting, person=request.user, viewer=viewer)
+    refused = refusal.code if refusal and not active_registration else ""
+    # What the page tells a person who cannot see or do everything: a request already sent
+    # is "pending", never "please request".
+    follow = (
+        selectors.follow_of(group=meeting.group, user=request.user)
+        if "join" in requirements or refused == "confidential_follow_required"
+        else None
+    )
+    link_request = (
+        pending_link_request(request.user)
+        if request.user.is_authenticated and ("link" in requirements or refused == "not_a_member")
+        else None
+    )
     return render(
         request,
         "workinggroups/meeting_detail.html",
@@ -111,6 +142,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 selectors.waitlist_position(active_registration) if active_registration else None
             ),
             "option": selectors.registration_option(meeting=meeting, user=request.user),
+            "refused": refused,
+            "requirements": requirements,
+            "follow": follow,
+            "pending_link_request": link_request,
             "seats_left": selectors.seats_left(meeting),
             "form": RegistrationForm(meeting=meeting),
             "update_form": (
@@ -134,7 +169,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-@require_POST
+@post_only(
+    "workinggroups:meeting_detail",
+    gettext_lazy("Please confirm your registration with the button on this page."),
+)
 def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
     form = RegistrationForm(request.POST, meeting=meeting)
@@ -178,7 +216,10 @@ def tell_registration_outcome(request, registration: Registration, created: bool
 
 
 @login_required
-@require_POST
+@post_only(
+    "workinggroups:meeting_detail",
+    gettext_lazy("To change your registration, please use the form on this page."),
+)
 def meeting_update_registration(request: HttpRequest, pk: int) -> HttpResponse:
     registration = (
         Registration.objects.select_related("meeting")
@@ -206,14 +247,17 @@ def meeting_update_registration(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@allow_methods("GET", "HEAD", "POST")
 def meeting_cancel_registration(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks once (a freed seat goes to the next person waiting); POST cancels."""
     registration = Registration.objects.filter(meeting_id=pk, user=request.user).first()
     if registration is None:
         raise Http404
     if registration.status == Registration.Status.CANCELLED:
         messages.info(request, _("Your registration was already cancelled."))
         return redirect("workinggroups:meeting_detail", pk=pk)
+    if request.method != "POST":
+        return _cancel_confirmation(request, pk)
     try:
         services.registration_cancel(registration=registration, actor=request.user)
     except ValidationError as exc:
@@ -223,13 +267,32 @@ def meeting_cancel_registration(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workinggroups:meeting_detail", pk=pk)
 
 
+def _cancel_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
+    if meeting.status == Meeting.Status.CANCELLED or meeting.is_past:
+        return redirect(meeting)  # the page says why there is nothing to cancel
+    registration = selectors.own_registration(meeting)
+    return render(
+        request,
+        "workinggroups/meeting_cancel_confirm.html",
+        {
+            "meeting": meeting,
+            "group": meeting.group,
+            "visible": selectors.meeting_visibility(meeting, selectors.viewer_for(request.user)),
+            "registration": registration,
+            "waitlist_position": selectors.waitlist_position(registration),
+            "seat_goes_to_next": selectors.seat_passes_on(meeting, registration),
+        },
+    )
+
+
 def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
     viewer = selectors.viewer_for(request.user)
     body = calendar_bytes(
         [meeting], name=selectors.meeting_visibility(meeting, viewer).title, viewer=viewer
     )
-    return _ics_response(body, f"optonet-meeting-{meeting.pk}.ics")
+    return _ics_response(body, meeting_calendar_filename(meeting, viewer))
 
 
 @login_required
@@ -252,7 +315,10 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(
+    "workinggroups:my_meetings",
+    gettext_lazy("To renew your calendar address, please use the button on this page."),
+)
 def my_calendar_reset(request: HttpRequest) -> HttpResponse:
     _calendar_token(request.user, rotate=True)
     messages.success(

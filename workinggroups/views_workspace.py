@@ -11,13 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from members.selectors import is_office_staff
 from optonet.forms import DecisionForm
+from optonet.http import post_only
 from workinggroups import exports, selectors, services
 from workinggroups.forms_workspace import (
     AttendanceForm,
@@ -34,6 +34,7 @@ from workinggroups.models import (
     Registration,
     WorkingGroup,
 )
+from workinggroups.selectors.workspace import attendance_opens_on, may_record_attendance
 
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", lambda meeting, rows: exports.attendees_csv(rows)),
@@ -61,7 +62,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("workinggroups:workspace")
 def follow_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Moderators (and the office) approve or decline requests to join their group."""
     form = DecisionForm(request.POST)
@@ -96,14 +97,10 @@ def attendees_download(request: HttpRequest, pk: int, file_format: str) -> HttpR
         meeting=meeting, actor=request.user, file_format=file_format, rows=len(rows)
     )
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(meeting, file_format)}"'
+    filename = exports.attendee_list_filename(meeting, file_format)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store, private"
     return response
-
-
-def _filename(meeting: Meeting, file_format: str) -> str:
-    stamp = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
-    return f"optonet-{slugify(meeting.title)[:40]}-{stamp}.{file_format}"
 
 
 def _export_for(request: HttpRequest, pk: int) -> AttendeeListExport:
@@ -142,7 +139,7 @@ def attendee_export_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=_filename(export.meeting, export.file_format),
+        filename=exports.attendee_list_filename(export.meeting, export.file_format),
         content_type="application/pdf",
     )
     response["Cache-Control"] = "no-store, private"
@@ -170,6 +167,8 @@ def workspace_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": selectors.attendance_counts(meeting),
             "registrations": registrations,
             "attendance_choices": Registration.Attendance.choices,
+            "attendance_open": may_record_attendance(meeting),
+            "attendance_opens_on": attendance_opens_on(meeting),
             "summary_form": summary_form,
             "document_form": document_form,
             "documents": list(meeting.documents.select_related("uploaded_by")),
@@ -179,8 +178,10 @@ def workspace_meeting(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _workspace_post(request, meeting, registrations, summary_form, document_form):
-    """Handle one of the page's forms; returns (redirect or None, summary form, document form)."""
-    done = redirect("workinggroups:workspace_meeting", pk=meeting.pk)
+    """Handle one of the page's forms; returns (redirect or None, summary form, document form).
+
+    After saving, the page opens again at the section whose form was sent, not at its top."""
+    page = reverse("workinggroups:workspace_meeting", args=[meeting.pk])
     action_form = WorkspaceActionForm(request.POST)
     if not action_form.is_valid():
         messages.error(request, _("Unknown action."))
@@ -189,9 +190,11 @@ def _workspace_post(request, meeting, registrations, summary_form, document_form
     try:
         if action == "attendance":
             confirmed = [r for r in registrations if r.status == Registration.Status.CONFIRMED]
-            form = AttendanceForm(request.POST, registrations=confirmed)
+            form = AttendanceForm(request.POST, meeting=meeting, registrations=confirmed)
             if not form.is_valid():
-                messages.error(request, _("Unknown attendance value."))
+                messages.error(
+                    request, " ".join(form.non_field_errors()) or _("Unknown attendance value.")
+                )
                 return None, summary_form, document_form
             changed = services.attendance_record(
                 meeting=meeting, actor=request.user, attendance=form.attendance()
@@ -199,7 +202,7 @@ def _workspace_post(request, meeting, registrations, summary_form, document_form
             messages.success(
                 request, _("Attendance saved (%(count)d changed).") % {"count": changed}
             )
-            return done, summary_form, document_form
+            return redirect(f"{page}#attendance"), summary_form, document_form
         if action == "summary":
             summary_form = ResultsSummaryForm(request.POST)
             if summary_form.is_valid():
@@ -209,7 +212,7 @@ def _workspace_post(request, meeting, registrations, summary_form, document_form
                     summary=summary_form.cleaned_data["results_summary"],
                 )
                 messages.success(request, _("The summary has been saved."))
-                return done, summary_form, document_form
+                return redirect(f"{page}#summary"), summary_form, document_form
         elif action == "upload":
             document_form = DocumentForm(request.POST, request.FILES)
             if document_form.is_valid():
@@ -224,15 +227,15 @@ def _workspace_post(request, meeting, registrations, summary_form, document_form
                     document_form.add_error("file", exc)
                 else:
                     messages.success(request, _("The document has been uploaded."))
-                    return done, summary_form, document_form
+                    return redirect(f"{page}#documents"), summary_form, document_form
         elif action == "delete_document":
             form = DocumentDeleteForm(request.POST, meeting=meeting)
             if not form.is_valid():
                 messages.error(request, _("This document does not exist (any more)."))
-                return done, summary_form, document_form
+                return redirect(f"{page}#documents"), summary_form, document_form
             services.document_delete(document=form.cleaned_data["document"], actor=request.user)
             messages.success(request, _("The document has been removed."))
-            return done, summary_form, document_form
+            return redirect(f"{page}#documents"), summary_form, document_form
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return None, summary_form, document_form

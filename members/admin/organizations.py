@@ -11,14 +11,15 @@ from members import services
 from members.admin.transfer import PortalImportExportMixin
 from members.models import Organization, OrganizationDomain, User
 from members.resources import OrganizationResource
+from optonet.admin_labels import LabelledTabularInline
 
 
-class OrganizationDomainInline(admin.TabularInline):
+class OrganizationDomainInline(LabelledTabularInline):
     model = OrganizationDomain
     extra = 1
 
 
-class PersonInline(admin.TabularInline):
+class PersonInline(LabelledTabularInline):
     model = User
     fk_name = "organization"
     fields = [

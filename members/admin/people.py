@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import RelatedFieldListFilter
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from members import services
+from members.admin.filters import titled_filter
 from members.admin.transfer import PortalImportExportMixin
 from members.models import Consent, LinkRequest, User
 from members.resources import ContactResource
 from members.selectors import may_administer_account
+from optonet.admin_labels import LabelledTabularInline
 
 
 class LinkStateFilter(admin.SimpleListFilter):
@@ -37,7 +41,7 @@ class LinkStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(LabelledTabularInline):
     model = Consent
     extra = 0
     readonly_fields = ["kind", "version", "given_at", "withdrawn_at"]
@@ -45,6 +49,22 @@ class ConsentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class PersonCreationForm(AdminUserCreationForm):
+    """Django's form for adding a person, with its choice of a login in the office's words
+    (Django's German catalog lacks them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choice = self.fields.get("usable_password")
+        if choice is not None:
+            choice.label = _("Password-based authentication")
+            choice.choices = [("true", _("Enabled")), ("false", _("Disabled"))]
+            choice.help_text = _(
+                "Whether the person logs in with a password. Without one, the person is a "
+                "contact: invited and counted all the same."
+            )
 
 
 class LoginFilter(admin.SimpleListFilter):
@@ -73,6 +93,7 @@ class LoginFilter(admin.SimpleListFilter):
 class UserAdmin(PortalImportExportMixin, DjangoUserAdmin):
     resource_classes = [ContactResource]
     transfer_label = "contacts"
+    add_form = PersonCreationForm
     ordering = ["last_name", "first_name"]
     list_display = [
         "email",
@@ -95,8 +116,11 @@ class UserAdmin(PortalImportExportMixin, DjangoUserAdmin):
         "function",
         "is_staff",
         "is_organization_coordinator",
-        "follows__group",
-        "moderations__group",
+        ("follows__group", titled_filter(RelatedFieldListFilter, _("working group followed"))),
+        (
+            "moderations__group",
+            titled_filter(RelatedFieldListFilter, _("working group moderated")),
+        ),
         "organization__status",
     ]
     search_fields = ["email", "first_name", "last_name", "organization__name"]

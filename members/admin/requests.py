@@ -1,4 +1,4 @@
-"""Link requests, office contacts and the audit trail."""
+"""Link requests and office contacts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from members import services
-from members.models import AuditEvent, LinkRequest, OfficeContact
+from members.models import LinkRequest, OfficeContact
 from optonet.admin_actions import apply_to_each
 
 
@@ -68,21 +68,3 @@ class OfficeContactAdmin(admin.ModelAdmin):
     @admin.display(description=_("working groups"), ordering="groups_total")
     def groups_count(self, obj):
         return obj.groups_total
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "object_repr"]
-    list_select_related = ["actor"]
-    list_filter = ["action"]
-    search_fields = ["action", "object_repr", "actor__email"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

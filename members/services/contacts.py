@@ -27,6 +27,7 @@ from members.selectors import (
     objection_url,
 )
 from members.services.audit import audit_log
+from members.services.linking import membership_link_after_verification
 
 
 def _mark_verified(person: User) -> None:
@@ -177,6 +178,10 @@ def signup_claim_complete(*, claim: SignupClaim) -> User:
     person.save()
     _mark_verified(person)
     _accept_privacy(person)
+    # The address is proven now: a member organisation's domain links at once (the one rule
+    # for every sign-up); otherwise the organisation asked for waits for the office.
+    membership_link_after_verification(user=person, email=person.email)
+    person.refresh_from_db(fields=["organization"])
     wanted = data.get("organization_id") or data.get("organization_name")
     if person.organization_id is None and wanted:
         LinkRequest.objects.get_or_create(

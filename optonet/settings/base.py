@@ -4,6 +4,8 @@
 the real services and secrets, `test.py` is what pytest uses.
 """
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import environ
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.UserLanguageMiddleware",
     "members.middleware.PrivacyAcceptanceMiddleware",
+    # Last: any blank 405 left (class-based views of allauth and the admin) becomes the page.
+    "optonet.http.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "optonet.urls"
@@ -135,6 +139,8 @@ USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "optonet_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# German times with "Uhr", English with the 24-hour clock (optonet/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["optonet.formats"]
 
 # --- Static and uploaded files (uploads are never served as static files)
 STATIC_URL = "/static/"
@@ -159,7 +165,23 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="OptoNet-Mitgliederportal <portal@optonet.example>"
 )
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
+def portal_base_url(environ: Mapping[str, str]) -> str:
+    """The address in e-mails and calendar files: PORTAL_BASE_URL, or else where `make run`
+    serves the portal (HOST and PORT, as the Makefile passes them; 127.0.0.1:8000 by default)."""
+    if environ.get("PORTAL_BASE_URL"):
+        return environ["PORTAL_BASE_URL"].rstrip("/")
+    host = environ.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):  # listening everywhere: reachable on this machine
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    port = environ.get("PORT") or "8000"
+    return f"http://{host}:{port}"
+
+
+PORTAL_BASE_URL = portal_base_url(os.environ)
 
 # --- Celery: Redis broker when REDIS_URL is set; otherwise tasks run in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -219,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
     "members-anonymise-expired-personal-data": {
         "task": "members.tasks.anonymise_expired_personal_data",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "reports-sweep-report-documents": {
+        "task": "reports.tasks.sweep_report_documents",
+        "schedule": 300.0,
     },
 }
 

@@ -79,7 +79,10 @@ class SpecialQuestion(models.Model):
         MULTIPLE = "multiple", _("Multiple choice")
 
     round = models.ForeignKey(
-        SurveyRound, on_delete=models.CASCADE, related_name="special_questions"
+        SurveyRound,
+        verbose_name=_("survey round"),
+        on_delete=models.CASCADE,
+        related_name="special_questions",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)

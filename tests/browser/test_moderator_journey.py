@@ -57,7 +57,8 @@ def test_moderator_records_attendance_on_a_phone_and_gets_the_sign_in_sheet(live
         page.locator("input[name=action][value=attendance]").locator("xpath=..").locator(
             "button[type=submit]"
         ).last.click()
-        page.wait_for_url(f"{base}/workspace/meetings/{ids['meeting']}/")
+        # The page keeps its place: back at the attendance section.
+        page.wait_for_url(f"{base}/workspace/meetings/{ids['meeting']}/#attendance")
 
         with page.expect_download() as download:
             page.click(f"a[href='/meetings/{ids['meeting']}/attendees.pdf']")

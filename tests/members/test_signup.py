@@ -105,7 +105,8 @@ def test_signup_with_organisation_not_listed_records_its_name(client):
     "overrides, field",
     [
         ({"privacy_consent": ""}, "privacy_consent"),
-        ({"organization": ""}, "organization"),
+        # An address outside the member organisations' domains must name its organisation.
+        ({"email": "jana@freemail.example", "organization": ""}, "organization"),
         ({"organization": "999999"}, "organization"),
         (
             {"organization": "", "organization_not_listed": "on", "organization_name": ""},

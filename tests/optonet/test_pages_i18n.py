@@ -42,9 +42,22 @@ def test_german_is_the_default_language(client):
 
 
 def test_language_switcher_sets_the_language(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/groups/"})
+    page = client.get("/groups/").content.decode()
+    assert 'href="/i18n/switch/en/?next=/groups/"' in page  # a link: no form, no token
+    assert "csrfmiddlewaretoken" not in page
+    response = client.get("/i18n/switch/en/", {"next": "/groups/"})
     assert response.status_code == 302 and response.url == "/groups/"
     assert '<html lang="en"' in client.get("/groups/").content.decode()
+    assert 'aria-current="true">English' in client.get("/groups/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""]
+)
+def test_the_language_switcher_goes_back_only_to_this_site(client, next_url):
+    response = client.get("/i18n/switch/de/", {"next": next_url})
+    assert (response.status_code, response.url) == (302, "/")
+    assert client.get("/i18n/switch/xx/").status_code == 404
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -93,6 +106,6 @@ def test_german_account_pages_address_people_formally(client, page):
 
 def test_only_the_cookies_the_privacy_page_lists_are_set(client, member):
     client.force_login(member)
-    client.post("/i18n/setlang/", {"language": "en", "next": "/groups/"})
+    client.get("/i18n/switch/en/", {"next": "/groups/"})
     client.post(f"/groups/{MeetingFactory().group.slug}/follow/")  # leaves a flash message
     assert set(client.cookies) <= {"sessionid", "csrftoken", "optonet_language"}

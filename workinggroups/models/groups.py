@@ -119,9 +119,17 @@ class WorkingGroup(models.Model):
 class Moderation(models.Model):
     """A person moderating a working group; a moderator need not be a member."""
 
-    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="moderations")
+    group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("working group"),
+        on_delete=models.CASCADE,
+        related_name="moderations",
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderations"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderator"),
+        on_delete=models.CASCADE,
+        related_name="moderations",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     since = models.DateField(_("since"), default=timezone.localdate)
@@ -147,9 +155,17 @@ class Follow(models.Model):
         ACTIVE = "active", _("Following")
         PENDING = "pending", _("Awaiting approval")
 
-    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="follows")
+    group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("working group"),
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="follows",
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)

@@ -23,13 +23,16 @@ from workinggroups.selectors.meetings import (
     own_registration,
     registration_option,
     registration_refusal,
+    seat_passes_on,
     seats_left,
     waitlist_position,
+    waitlist_positions,
 )
 from workinggroups.selectors.roles import is_moderator, is_moderator_of, may_manage_meeting
 from workinggroups.selectors.visibility import (
     MeetingVisibility,
     Viewer,
+    details_requirements,
     meeting_visibility,
     viewer_for,
     viewers_for,
@@ -40,6 +43,7 @@ from workinggroups.selectors.workspace import (
     YearOverview,
     attendance_counts,
     group_year_overview,
+    groups_with_pending_follows,
     meeting_for_moderation,
     workspace_groups,
     workspace_registrations,
@@ -80,6 +84,10 @@ __all__ = [
     "registration_option",
     "seats_left",
     "waitlist_position",
+    "waitlist_positions",
+    "seat_passes_on",
+    "details_requirements",
+    "groups_with_pending_follows",
     "workspace_groups",
     "workspace_registrations",
 ]

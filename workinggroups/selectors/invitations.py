@@ -17,6 +17,18 @@ from workinggroups.selectors.visibility import meeting_visibility, viewers_for_m
 INVITATION_KEY = "workinggroups.invitation"
 
 
+# Who a meeting's cancellation or change is written to: registered or waiting.
+ACTIVE_REGISTRATION = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+
+
+def registrants(meetings, statuses=ACTIVE_REGISTRATION):
+    """The registrations a notice about `meetings` (a queryset or list) goes to: in
+    `statuses`, with a person (anonymised registrations have none)."""
+    return Registration.objects.filter(
+        meeting__in=meetings, status__in=list(statuses), user__isnull=False
+    )
+
+
 def invitation_key(meeting_id: int, person_id: int) -> str:
     return f"{INVITATION_KEY}:{meeting_id}:{person_id}"
 

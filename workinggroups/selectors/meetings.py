@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.models import User
@@ -117,7 +120,7 @@ def registration_refusal(
         opens = timezone.localtime(meeting.registration_opens_at)
         return RegistrationRefusal(
             "registration_not_open",
-            _("Registration opens on %(date)s.") % {"date": opens.strftime("%d.%m.%Y %H:%M")},
+            _("Registration opens on %(date)s.") % {"date": date_format(opens, "DATETIME_FORMAT")},
         )
     if meeting.registration_deadline and now > meeting.registration_deadline:
         return RegistrationRefusal("deadline_passed", _("The registration deadline has passed."))
@@ -165,6 +168,8 @@ def attendees_visible_to_attendees(meeting: Meeting) -> QuerySet[Registration]:
 
 
 def my_meetings(user: User) -> tuple[list[Registration], list[Registration]]:
+    """A person's registrations, upcoming and past; each upcoming one carries `waitlist_place`
+    (None unless waiting). Three queries, however many meetings."""
     now = timezone.now()
     registrations = (
         Registration.objects.filter(user=user)
@@ -173,6 +178,9 @@ def my_meetings(user: User) -> tuple[list[Registration], list[Registration]]:
     )
     upcoming = list(registrations.filter(meeting__ends_at__gt=now).order_by("meeting__starts_at"))
     past = list(registrations.filter(meeting__ends_at__lte=now).order_by("-meeting__starts_at"))
+    places = waitlist_positions(upcoming)
+    for registration in upcoming:
+        registration.waitlist_place = places.get(registration.pk)
     return upcoming, past
 
 
@@ -202,3 +210,39 @@ def calendar_meetings_for_group(group: WorkingGroup) -> QuerySet[Meeting]:
         .select_related("group")
         .order_by("starts_at")
     )
+
+
+def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
+    """`waitlist_position` for many registrations at once (a list of a person's meetings): one
+    query however many; keyed by registration id, waitlisted registrations only."""
+    waiting = [r for r in registrations if r.status == Registration.Status.WAITLISTED]
+    if not waiting:
+        return {}
+    ids = {r.pk for r in waiting}
+    # Same order as `waitlist_position` and the promotion: first come (created_at, id).
+    ranked = (
+        Registration.objects.filter(
+            meeting_id__in={r.meeting_id for r in waiting},
+            status=Registration.Status.WAITLISTED,
+        )
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=F("meeting_id"), order_by=[F("created_at"), F("id")]
+            )
+        )
+        .values_list("pk", "position")
+    )
+    return {pk: position for pk, position in ranked if pk in ids}
+
+
+def seat_passes_on(meeting: Meeting, registration: Registration) -> bool:
+    """Whether cancelling `registration` hands its seat to the first person waiting, as
+    `registration_cancel` does: a confirmed seat of a meeting ahead, someone waiting, and the
+    seat within the capacity. `meeting` as `meeting_detail` returns it (with its counts)."""
+    if registration.status != Registration.Status.CONFIRMED:
+        return False
+    if meeting.status != Meeting.Status.PUBLISHED or meeting.starts_at <= timezone.now():
+        return False
+    if not meeting.waitlist_count:
+        return False
+    return meeting.capacity is None or meeting.confirmed_count <= meeting.capacity

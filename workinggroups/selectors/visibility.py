@@ -17,7 +17,7 @@ The rule:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from members.models import User
 from members.selectors import is_member, is_office_staff
-from workinggroups.models import Follow, Meeting, Moderation, Registration
+from workinggroups.models import Follow, Meeting, Moderation, Registration, WorkingGroup
 
 
 @dataclass(frozen=True)
@@ -187,3 +187,27 @@ def with_visibility(meetings: Iterable[Meeting], viewer: Viewer) -> list[Meeting
     for meeting in meetings:
         meeting.visible = meeting_visibility(meeting, viewer)
     return meetings
+
+
+def details_requirements(group: WorkingGroup, viewer: Viewer) -> frozenset[str]:
+    """What stands between the person and the agenda and venue of the group's meetings — the
+    rule above read backwards, so that a page tells each person what is true for them:
+
+    - "log_in": they are not logged in;
+    - "link": their account is not linked to an active member organisation;
+    - "join": they must be an approved follower of this confidential circle.
+
+    Empty: they see them. Agenda and venue depend on the group alone, so a blank meeting of the
+    group asks the rule."""
+    meeting = Meeting(group=group)
+    if meeting_visibility(meeting, viewer).details:
+        return frozenset()
+    missing = set()
+    if viewer.person_id is None:
+        missing.add("log_in")
+    if not viewer.member:
+        missing.add("link")
+        if meeting_visibility(meeting, replace(viewer, member=True)).details:
+            return frozenset(missing)
+    missing.add("join")
+    return frozenset(missing)

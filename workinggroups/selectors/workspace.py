@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from members.models import User
 from members.selectors import is_office_staff
-from workinggroups.models import Follow, Meeting, Registration, WorkingGroup
+from workinggroups.models import Follow, Meeting, Moderation, Registration, WorkingGroup
 from workinggroups.selectors.meetings import _waitlisted
 from workinggroups.selectors.roles import may_manage_meeting
 
@@ -94,6 +95,19 @@ def attendance_counts(meeting: Meeting) -> dict[str, int]:
     return counts
 
 
+def attendance_opens_on(meeting: Meeting) -> date:
+    """The first day on which a meeting's attendance can be recorded: the day it takes place,
+    as a calendar day in Berlin (a meeting at 00:30 is on that day, not the UTC day before)."""
+    return timezone.localdate(meeting.starts_at, timezone.get_default_timezone())
+
+
+def may_record_attendance(meeting: Meeting, *, now: datetime | None = None) -> bool:
+    """THE rule for recording attendance: from the day of the meeting on, never before it.
+    The workspace page asks it to show the form; the attendance form asks it before saving."""
+    today = timezone.localdate(now or timezone.now(), timezone.get_default_timezone())
+    return today >= attendance_opens_on(meeting)
+
+
 @dataclass(frozen=True)
 class YearOverview:
     meetings_held: int
@@ -103,20 +117,20 @@ class YearOverview:
     organizations_represented: int
 
 
-def group_year_overview(*, group: WorkingGroup, year: int) -> tuple[YearOverview, list[Meeting]]:
-    """A group's year: meetings held, confirmed registrations, attendance and organisations.
+def group_year_overview(
+    *, group: WorkingGroup, year: int, now: datetime | None = None
+) -> tuple[YearOverview, list[Meeting]]:
+    """A group's year: all its published meetings of that year (upcoming ones too, each with
+    `is_past`), and figures over the meetings held: confirmed registrations, attendance and
+    organisations.
 
     The attendance rate counts only meetings for which attendance was recorded, so a meeting
     whose sheet was never typed in does not pull the rate down.
     """
+    now = now or timezone.now()
     meetings = list(
         _workspace_meetings()
-        .filter(
-            group=group,
-            status=Meeting.Status.PUBLISHED,
-            starts_at__year=year,
-            ends_at__lte=timezone.now(),
-        )
+        .filter(group=group, status=Meeting.Status.PUBLISHED, starts_at__year=year)
         .annotate(
             recorded_count=Count(
                 "registrations",
@@ -126,12 +140,12 @@ def group_year_overview(*, group: WorkingGroup, year: int) -> tuple[YearOverview
         )
         .order_by("starts_at")
     )
-    recorded = [m for m in meetings if m.recorded_count]
+    held = [m for m in meetings if m.ends_at <= now]
+    recorded = [m for m in held if m.recorded_count]
     confirmed_recorded = sum(m.confirmed_count for m in recorded)
-    attended = sum(m.attended_count for m in meetings)
     organizations = (
         Registration.objects.filter(
-            meeting__in=[m.pk for m in meetings],
+            meeting__in=[m.pk for m in held],
             attendance=Registration.Attendance.ATTENDED,
             organization__isnull=False,
         )
@@ -140,9 +154,9 @@ def group_year_overview(*, group: WorkingGroup, year: int) -> tuple[YearOverview
         .count()
     )
     overview = YearOverview(
-        meetings_held=len(meetings),
-        registrations=sum(m.confirmed_count for m in meetings),
-        attended=attended,
+        meetings_held=len(held),
+        registrations=sum(m.confirmed_count for m in held),
+        attended=sum(m.attended_count for m in held),
         attendance_rate=(
             sum(m.attended_count for m in recorded) / confirmed_recorded
             if confirmed_recorded
@@ -151,3 +165,20 @@ def group_year_overview(*, group: WorkingGroup, year: int) -> tuple[YearOverview
         organizations_represented=organizations,
     )
     return overview, meetings
+
+
+def groups_with_pending_follows(user: User) -> list[WorkingGroup]:
+    """The groups of the person's workspace (see `workspace_groups`) with requests to join
+    waiting for a decision, each with `pending_follow_count`: one query."""
+    groups = WorkingGroup.objects.filter(is_active=True)
+    if not is_office_staff(user):
+        groups = groups.filter(pk__in=Moderation.objects.filter(user=user).values("group_id"))
+    return list(
+        groups.annotate(
+            pending_follow_count=Count(
+                "follows", filter=Q(follows__state=Follow.State.PENDING), distinct=True
+            )
+        )
+        .filter(pending_follow_count__gt=0)
+        .order_by("position", "name_de")
+    )

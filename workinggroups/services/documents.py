@@ -46,8 +46,16 @@ def _require_manager(meeting: Meeting, actor: User) -> None:
 
 @transaction.atomic
 def attendance_record(*, meeting: Meeting, actor: User, attendance: dict[int, str]) -> int:
-    """Record attended / excused / absent per confirmed registration; returns rows changed."""
+    """Record attended / excused / absent per confirmed registration; returns rows changed.
+    Only from the day of the meeting on (`may_record_attendance`, the one rule)."""
+    from workinggroups.selectors.workspace import may_record_attendance
+
     _require_manager(meeting, actor)
+    if not may_record_attendance(meeting):
+        raise ValidationError(
+            _("Attendance can be recorded from the day of the meeting on."),
+            code="attendance_too_early",
+        )
     allowed = set(Registration.Attendance.values)
     if any(value not in allowed for value in attendance.values()):
         raise ValidationError(_("Unknown attendance value."), code="invalid_attendance")

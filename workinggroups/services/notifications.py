@@ -20,8 +20,7 @@ from members.models import User
 from members.selectors import objection_url
 from workinggroups.emails import REGISTRATION_RENDERER, absolute
 from workinggroups.models import Campaign, Follow, Meeting, Moderation, Registration, WorkingGroup
-
-ACTIVE_REGISTRATION = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+from workinggroups.selectors.invitations import ACTIVE_REGISTRATION, registrants
 
 
 def notify_registration(registration: Registration, kind: str, **params) -> None:
@@ -53,11 +52,7 @@ def _campaign_to_registrants(
 ) -> Campaign | None:
     """A campaign to the meeting's registrants in `statuses`; `dedup` (with "{person}") makes
     each person's message unique, so a repeated call adds nobody twice."""
-    registrations = list(
-        Registration.objects.filter(
-            meeting=meeting, status__in=list(statuses), user__isnull=False
-        ).select_related("user")
-    )
+    registrations = list(registrants([meeting], statuses).select_related("user"))
     if not registrations:
         return None
     campaign = Campaign.objects.create(

@@ -28,6 +28,23 @@ MODERATOR_EMAIL = "moderator@demo.optonet.example"
 MEMBER_EMAIL = "member@demo-photonics.example"
 
 
+# Days on which nobody meets, whatever weekday they fall on (month, day).
+CLOSED_DAYS = {(1, 1), (5, 1), (10, 3), (12, 24), (12, 25), (12, 26), (12, 31)}
+
+
+def meeting_day(today: date, *, weeks_from_now: int, weekday: int) -> date:
+    """The `weekday` (0 = Monday … 4 = Friday) of the week `weeks_from_now` weeks after this
+    one: a working day whatever day the demo is seeded, and weeks ahead, never tomorrow. A
+    fixed holiday moves the meeting on by a week."""
+    if not 0 <= weekday <= 4:
+        raise CommandError(f"Demo meetings take place on working days, not on weekday {weekday}.")
+    monday = today - timedelta(days=today.weekday())
+    day = monday + timedelta(weeks=weeks_from_now, days=weekday)
+    while (day.month, day.day) in CLOSED_DAYS:
+        day += timedelta(weeks=1)
+    return day
+
+
 def upsert(
     model: type[Model], lookup: dict[str, Any], values: dict[str, Any]
 ) -> tuple[Model, bool]:
@@ -64,6 +81,7 @@ class Command(BaseCommand):
             people = self._people(data["people"], organizations)
             groups = self._groups(data["working_groups"], contacts, organizations)
             self._follows(data["people"], people, groups)
+            self._member_follows(data["demo_member"], groups)
             meetings = self._meetings(data["meetings"], groups)
             seed_survey(
                 lambda model, lookup, values: (self._count(upsert(model, lookup, values)), None),
@@ -77,6 +95,7 @@ class Command(BaseCommand):
                     "a few seconds per language …"
                 )
         self._registrations(people, meetings)
+        self._member_registrations(data["demo_member"], meetings)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({self.created} rows created or updated). "
@@ -259,7 +278,7 @@ class Command(BaseCommand):
                 meetings.append(existing)
                 continue
             hour, minute = (int(part) for part in row["start_time"].split(":"))
-            day = today + timedelta(days=row["days_from_now"])
+            day = meeting_day(today, weeks_from_now=row["weeks_from_now"], weekday=row["weekday"])
             starts_at = datetime(
                 day.year,
                 day.month,
@@ -301,3 +320,24 @@ class Command(BaseCommand):
             for person in followers:
                 registration_create(meeting=meeting, person=person, list_consent=True)
                 self.created += 1
+
+    def _member_follows(self, row, groups) -> None:
+        member = User.objects.get(email=MEMBER_EMAIL)
+        for slug in row["follows"]:
+            self._count(
+                upsert(
+                    Follow, {"group": groups[slug], "user": member}, {"state": Follow.State.ACTIVE}
+                )
+            )
+
+    def _member_registrations(self, row, meetings) -> None:
+        """The demo member's own registrations, after everybody else's: a seat or two, and a
+        place on a full meeting's waiting list, so that "my meetings" shows both."""
+        member = User.objects.get(email=MEMBER_EMAIL)
+        by_title = {meeting.title: meeting for meeting in meetings}
+        for title in row["registrations"]:
+            meeting = by_title[title]
+            if Registration.objects.filter(meeting=meeting, user=member).exists():
+                continue  # kept as it is, even if cancelled meanwhile
+            registration_create(meeting=meeting, person=member, list_consent=True)
+            self.created += 1
