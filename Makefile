@@ -48,10 +48,15 @@ messages: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
-bench: $(VENV)/.installed-test
-	$(PY) bench/attendee_exports.py
-	$(PY) bench/invitation_campaign.py
-	$(PY) bench/growth_report.py
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	bash scripts/install-system-packages.sh bench
+	$(PY) -m pip install -q -e ".[test,bench]"
+	touch $@
+
+## Benchmarks: a large data set served by gunicorn, load tests, the per-feature benchmarks; one table.
+bench: $(VENV)/.installed-bench setup-test
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=redis://127.0.0.1:6379/14 $(PY) scripts/check_services.py
+	$(PY) bench/portal_load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -10,7 +10,10 @@ DATABASE_URL points elsewhere; never part of the test suite.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -89,6 +92,34 @@ def make_meeting(size: int):
     return meeting
 
 
+def pdf_in_child(size: int) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child-pdf", str(size)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def child_pdf(size: int) -> None:
+    """One sign-in sheet of `size` attendees in this fresh process: wall time of the render
+    and the process's peak resident memory (what a worker needs)."""
+    from django.utils import translation
+
+    from workinggroups import exports
+    from workinggroups.selectors import attendee_list
+
+    translation.activate("de")
+    meeting = make_meeting(size)
+    rows = attendee_list(meeting)
+    began = time.perf_counter()
+    content = exports.attendees_pdf(meeting, rows)
+    seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak, "bytes": len(content)}))
+
+
 def measure(function, repeat: int, with_memory: bool) -> tuple[float, float | None, int]:
     """Best wall time of `repeat` plain runs; then one traced run for the peak of Python
     allocations (tracemalloc slows the code down, so it never overlaps the timed runs)."""
@@ -113,12 +144,24 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 5000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
+        "--json",
+        action="store_true",
+        help="only the PDF, each size in a fresh process (time and peak RSS), as one JSON line",
+    )
+    parser.add_argument("--child-pdf", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
         "--no-memory",
         action="store_true",
         help="skip the traced run (it takes about 5x the time for the PDF)",
     )
     args = parser.parse_args()
+    if args.json:
+        print(json.dumps({"pdf": {str(size): pdf_in_child(size) for size in args.sizes}}))
+        return
     setup_django()
+    if args.child_pdf:
+        child_pdf(args.child_pdf)
+        return
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -219,6 +219,7 @@ def child(language: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=1000)
+    parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -247,6 +248,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
+        figures = {"aggregation_seconds": aggregation["seconds"], "pdf": {}}
         for language in ("de", "en"):
             output = subprocess.run(
                 [
@@ -271,6 +273,9 @@ def main() -> None:
             if "benchmark_sheet" in result:
                 line += f"; one benchmark sheet PDF {result['benchmark_sheet']:.2f} s"
             print(line)
+            figures["pdf"][language] = result
+        if args.json:
+            print(json.dumps(figures))
     finally:
         from django.db import connections
 

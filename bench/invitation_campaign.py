@@ -16,6 +16,7 @@ and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -217,6 +218,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
 
     from aiosmtpd.controller import Controller
@@ -304,6 +306,15 @@ def main() -> None:
         )
         print(f"| worker peak PSS, all processes (shared pages once) | {peak['pss']:.0f} MB |")
         print(f"| outbox states afterwards | {progress} |")
+        if args.json:
+            figures = {
+                "recipients": campaign.recipients,
+                "received": handler.count,
+                "action_seconds": action_seconds,
+                "messages_per_second": rate,
+                "worker_pss_mb": peak["pss"],
+            }
+            print(json.dumps(figures))
     finally:
         if worker is not None:
             worker.terminate()

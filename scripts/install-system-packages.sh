@@ -2,12 +2,16 @@
 # Install the Debian packages the portal needs, only those that are missing.
 #   scripts/install-system-packages.sh run    -> what `make run` needs (WeasyPrint, gettext)
 #   scripts/install-system-packages.sh test   -> plus PostgreSQL/Redis servers, Chromium, poppler
+#   scripts/install-system-packages.sh bench  -> plus wrk (the load generator of `make bench`)
 set -euo pipefail
 
 profile="${1:-run}"
 packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu fonts-liberation)
-if [ "$profile" = "test" ]; then
+if [ "$profile" = "test" ] || [ "$profile" = "bench" ]; then
   packages+=(postgresql redis-server chromium poppler-utils)
+fi
+if [ "$profile" = "bench" ]; then
+  packages+=(wrk)
 fi
 
 missing=()
