@@ -27,6 +27,18 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Celery's eager `apply()` sets a process-wide "a task is running, never block on a
+    result" flag and restores the value it found. Two threads running eager tasks at once (the
+    race tests) can restore each other's True, and a later test that waits for a real worker's
+    result is refused. The flag belongs to worker processes; the test process starts clean."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
 def deliver_outbox() -> int:
     """Do what the outbox worker does after commit: send every due message (in tests the
     transaction of a test never commits, so its on-commit delivery does not run)."""
