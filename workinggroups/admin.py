@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import redirect
@@ -59,10 +60,48 @@ register_audit_actions(
 )
 
 
+class KnownPersonAutocomplete(AutocompleteSelect):
+    """The admin's person autocomplete, told the person its row already holds: an inline row
+    then renders its selected option without asking the database (Django's widget looks the
+    selected person up once per row)."""
+
+    known_person = None
+
+    def optgroups(self, name, value, attr=None):
+        person = self.known_person
+        if person is None or [str(v) for v in value] != [str(person.pk)]:
+            return super().optgroups(name, value, attr)  # a changed choice: look it up
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(person)
+        options.append(self.create_option(name, person.pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class ModerationForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["user"].widget
+        widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
+        if self.instance.user_id is not None and isinstance(widget, KnownPersonAutocomplete):
+            widget.known_person = self.instance.user  # fetched with the row
+
+
 class ModerationInline(LabelledTabularInline):
     model = Moderation
+    form = ModerationForm
     extra = 0
     autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        # str(moderation) names the person and the group: fetch them with the row.
+        return super().get_queryset(request).select_related("user", "group")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["widget"] = KnownPersonAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MeetingInline(LabelledTabularInline):
