@@ -206,6 +206,13 @@ def generate(sizes: Sizes, *, burst_seats: int = 50) -> Generated:
     from reports.models import SurveyResponse
 
     counts["survey responses"] = SurveyResponse.objects.count()
+    # A database filled in bulk has no planner statistics until autovacuum comes round; a
+    # production database of this size has them. Without them PostgreSQL scans whole tables
+    # (measured: "my meetings" 5.4 ms in the database instead of 0.2 ms).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return Generated(
         burst_meeting_id=meetings[-1].pk,
         busy_meeting_id=meetings[-2].pk,

@@ -26,306 +26,26 @@ import datetime
 import json
 import os
 import shutil
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ADMIN_URL = os.environ.get(
-    "BENCH_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+
+from bench.load import burst, feature_benchmarks, logged_in_page, wrk  # noqa: E402
+from bench.stack import (  # noqa: E402
+    DB_NAME,
+    REDIS_URL,
+    SmtpCounter,
+    Stack,
+    admin_sql,
+    database_exists,
+    free_port,
+    production_env,
 )
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-DB_NAME = os.environ.get("BENCH_DATABASE_NAME", "optonet_bench_large")
-VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def admin_sql(sql: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(ADMIN_URL)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
-
-
-def database_exists() -> bool:
-    import psycopg2
-
-    connection = psycopg2.connect(ADMIN_URL)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
-        found = cursor.fetchone() is not None
-    connection.close()
-    return found
-
-
-class SmtpCounter:
-    async def handle_DATA(self, server, session, envelope):
-        return "250 OK"
-
-
-class Stack:
-    """gunicorn, a Celery worker and an SMTP server with production settings; stopped on exit."""
-
-    def __init__(self, env: dict[str, str], port: int):
-        self.env = env
-        self.port = port
-        self.processes: list[subprocess.Popen] = []
-        self.logs: list = []
-
-    def start(self, tmp: Path) -> None:
-        gunicorn_log = (tmp / "gunicorn.log").open("w")
-        worker_log = (tmp / "worker.log").open("w")
-        self.logs += [gunicorn_log, worker_log]
-        self.processes.append(
-            subprocess.Popen(
-                [
-                    str(VENV_BIN / "gunicorn"),
-                    "optonet.wsgi",
-                    "--workers",
-                    "2",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=gunicorn_log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-        self.processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "optonet",
-                    "worker",
-                    "--queues",
-                    "mail,default,pdf",
-                    "--concurrency",
-                    "1",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=worker_log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("gunicorn did not come up; see " + str(tmp / "gunicorn.log"))
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        for log in self.logs:
-            log.close()
-
-
-def wrk(url: str, *, connections: int = 20, seconds: int = 10) -> dict:
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            str(ROOT / "bench" / "wrk_report.lua"),
-            url,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(output.strip().splitlines()[-1])
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    return result
-
-
-def logged_in_page(meeting_id: int, person_id: int) -> dict:
-    """Queries and server time alone (best and median of 30 sequential requests in this
-    process, through the whole middleware stack with production settings)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from members.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(pk=person_id))
-    url = f"/meetings/{meeting_id}/"
-    client.get(url)  # warm: templates compiled, caches filled
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    times = []
-    for _run in range(30):
-        started = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - started)
-    return {
-        "queries": len(queries.captured_queries),
-        "best_ms": min(times) * 1000,
-        "median_ms": statistics.median(times) * 1000,
-        "sql": [q["sql"][:160] for q in queries.captured_queries],
-    }
-
-
-def prepare_sessions(person_ids: list[int]) -> list[dict]:
-    """Logged-in sessions made directly in the session store (the burst measures registering,
-    not password hashing), with a CSRF secret each."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.middleware.csrf import _get_new_csrf_string
-
-    from members.models import User
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    sessions = []
-    for person in User.objects.filter(pk__in=person_ids):
-        session = store()
-        session[SESSION_KEY] = str(person.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = person.get_session_auth_hash()
-        session.create()
-        sessions.append(
-            {"person": person.pk, "session": session.session_key, "csrf": _get_new_csrf_string()}
-        )
-    return sessions
-
-
-def burst(port: int, meeting_id: int, person_ids: list[int], tmp: Path) -> dict:
-    from django.conf import settings
-
-    from workinggroups.models import Registration
-
-    sessions = prepare_sessions(person_ids)
-    sessions_file, results_file = tmp / "sessions.json", tmp / "burst.json"
-    sessions_file.write_text(json.dumps(sessions))
-    env = {
-        **os.environ,
-        "BENCH_SESSIONS": str(sessions_file),
-        "BENCH_RESULTS": str(results_file),
-        "BENCH_MEETING": str(meeting_id),
-        "BENCH_SESSION_COOKIE": settings.SESSION_COOKIE_NAME,
-        "BENCH_CSRF_COOKIE": settings.CSRF_COOKIE_NAME,
-    }
-    users = len(sessions)
-    subprocess.run(
-        [
-            str(VENV_BIN / "locust"),
-            "-f",
-            str(ROOT / "bench" / "locust_burst.py"),
-            "--headless",
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(users),
-            "--run-time",
-            "120s",
-            "--host",
-            f"http://127.0.0.1:{port}",
-            "--only-summary",
-            "--loglevel",
-            "ERROR",
-        ],
-        check=False,
-        env=env,
-        capture_output=True,
-        timeout=300,
-    )
-    records = json.loads(results_file.read_text())
-    durations = sorted(r["end"] - r["start"] for r in records)
-    first_start = min(r["start"] for r in records)
-    errors = sum(1 for r in records if any(s not in (200, 302) for s in r["statuses"]))
-    registrations = list(
-        Registration.objects.filter(meeting_id=meeting_id)
-        .order_by("created_at", "pk")
-        .values_list("user_id", "status")
-    )
-    confirmed = [user for user, status in registrations if status == "confirmed"]
-    waitlisted = [user for user, status in registrations if status == "waitlisted"]
-    # Request order: the seats go to the first registrations the server took (it takes the
-    # meeting's row lock, then stamps the time), and the waiting list follows the same order:
-    # by registration time, no confirmed seat after the first waitlisted person.
-    statuses = [status for _user, status in registrations]
-    first_waiting = statuses.index("waitlisted") if "waitlisted" in statuses else len(statuses)
-    order_kept = "confirmed" not in statuses[first_waiting:]
-    sent = {r["person"]: r.get("register_sent", 0) for r in records}
-    send_ranks = sorted(sent, key=sent.get)
-    server_ranks = [user for user, _status in registrations]
-    position = {user: index for index, user in enumerate(server_ranks)}
-    displacement = statistics.mean(
-        abs(position[user] - index) for index, user in enumerate(send_ranks) if user in position
-    )
-    return {
-        "users": users,
-        "answered": len(records),
-        "max_s": durations[-1],
-        "p95_s": durations[int(0.95 * (len(durations) - 1))],
-        "span_s": max(r["end"] for r in records) - first_start,
-        "errors": errors,
-        "confirmed": len(confirmed),
-        "waitlisted": len(waitlisted),
-        "waitlist_in_order": order_kept,
-        "mean_rank_displacement": displacement,
-    }
-
-
-def feature_benchmarks() -> dict:
-    results = {}
-    for name, command in (
-        ("attendee_exports", ["bench/attendee_exports.py", "--json"]),
-        ("invitation_campaign", ["bench/invitation_campaign.py", "--json"]),
-        ("growth_report", ["bench/growth_report.py", "--json"]),
-    ):
-        output = subprocess.run(
-            [sys.executable, *command], cwd=ROOT, capture_output=True, text=True, check=False
-        )
-        lines = [line for line in output.stdout.splitlines() if line.startswith("{")]
-        results[name] = json.loads(lines[-1]) if lines else {"error": output.stderr[-2000:]}
-    return results
 
 
 def verdict(met: bool) -> str:
@@ -447,24 +167,7 @@ def main() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
     tmp = Path(tempfile.mkdtemp(prefix="optonet-bench-"))
     port, smtp_port = free_port(), free_port()
-    database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "optonet.settings.production",
-        "SECRET_KEY": "bench-" + "x" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": "bench",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "ALLOW_HTTP_BASE_URL": "true",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(tmp / "static"),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
+    env = production_env(port, smtp_port, tmp)
     os.environ.update(env)
     reuse = args.keep_database and database_exists()
     if not reuse:

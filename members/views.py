@@ -156,7 +156,7 @@ def activate(request: HttpRequest, key: str) -> HttpResponse:
     form = ActivationForm(request.POST if request.method == "POST" else None, person=person)
     if request.method == "POST" and form.is_valid():
         person = services.person_activate(person=person, password=form.cleaned_data["password1"])
-        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, person, backend="members.auth_backends.PortalModelBackend")
         messages.success(request, _("Welcome! Your access to the member portal is active."))
         target = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -176,7 +176,7 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("account_login")
-        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, person, backend="members.auth_backends.PortalModelBackend")
         messages.success(
             request,
             _("Your address is confirmed and your account is ready: welcome to the portal."),

@@ -22,3 +22,7 @@ class WorkingGroupsConfig(AppConfig):
 
         register_renderer(emails.REGISTRATION_RENDERER, emails.render_registration_messages)
         register_renderer(emails.INVITATION_RENDERER, emails.render_invitations)
+
+        from workinggroups import page_cache
+
+        page_cache.connect()

@@ -16,12 +16,14 @@ from members.decorators import member_required
 from members.models import User
 from members.selectors import pending_link_request
 from optonet.http import allow_methods, post_only
+from optonet.page_cache import cached_for_anonymous
 from workinggroups import selectors, services
 from workinggroups.calendar import calendar_bytes, meeting_calendar_filename
 from workinggroups.forms import RegistrationForm
 from workinggroups.models import Follow, Meeting, Registration, WorkingGroup
 
 
+@cached_for_anonymous
 def group_list(request: HttpRequest) -> HttpResponse:
     groups = list(selectors.group_list(request.user))
     for group in groups:
@@ -29,6 +31,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(request, "workinggroups/group_list.html", {"groups": groups})
 
 
+@cached_for_anonymous
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.group_detail(slug=slug, user=request.user)
     upcoming, past = selectors.group_meetings(group=group, user=request.user)
@@ -105,6 +108,7 @@ def group_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     return _ics_response(body, f"{group.slug}.ics", inline=True)
 
 
+@cached_for_anonymous
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_detail(meeting_id=pk, user=request.user)
     registration = selectors.own_registration(meeting)

@@ -16,7 +16,10 @@ def is_moderator_of(user: User | AnonymousUser, group_id: int) -> bool:
 
 
 def is_moderator(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and Moderation.objects.filter(user=user).exists())
+    """Moderates any group: read from the person's facts, fetched once per request."""
+    from workinggroups.selectors.visibility import viewer_for
+
+    return bool(user.is_authenticated and viewer_for(user).moderated_group_ids)
 
 
 def may_manage_meeting(user: User | AnonymousUser, meeting: Meeting) -> bool:

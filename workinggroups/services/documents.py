@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from members.models import User
 from members.services import audit_log
+from optonet.page_cache import anonymous_pages_changed
 from workinggroups.models import Meeting, MeetingDocument, Registration
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -83,6 +84,7 @@ def attendance_record(*, meeting: Meeting, actor: User, attendance: dict[int, st
 def meeting_set_results_summary(*, meeting: Meeting, actor: User, summary: str) -> Meeting:
     _require_manager(meeting, actor)
     Meeting.objects.filter(pk=meeting.pk).update(results_summary=summary.strip())
+    anonymous_pages_changed()  # an update() sends no signal
     meeting.refresh_from_db()
     audit_log(actor=actor, action="workinggroups.meeting.summary_saved", obj=meeting)
     return meeting

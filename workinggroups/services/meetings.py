@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from members.models import User
 from members.services import audit_log
+from optonet.page_cache import anonymous_pages_changed
 from workinggroups.models import Meeting
 from workinggroups.services.notifications import notify_meeting_cancelled, notify_meeting_updated
 from workinggroups.services.registrations import _lock_meeting, _promote_from_waiting_list
@@ -64,6 +65,7 @@ def meeting_changed(*, meeting: Meeting, changed_fields: set[str], actor: User) 
     meeting = _lock_meeting(meeting.pk)
     if changed_fields & CALENDAR_FIELDS:
         Meeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1)
+        anonymous_pages_changed()  # an update() sends no signal
         meeting.refresh_from_db()
     if changed_fields:
         audit_log(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from members.models import User
 from members.selectors import is_office_staff
 from members.services import audit_log
+from optonet.page_cache import anonymous_pages_changed
 from workinggroups.models import Meeting, Registration
 from workinggroups.selectors import registration_refusal, viewers_for
 from workinggroups.services.notifications import notify_registration
@@ -270,6 +271,7 @@ def person_release_registrations(*, user: User, actor: User) -> None:
     Registration.objects.filter(user=user).update(
         user=None, anonymised_at=timezone.now(), list_consent=False
     )
+    anonymous_pages_changed()  # an update() sends no signal
 
 
 @transaction.atomic
@@ -292,6 +294,8 @@ def registrations_release_for_ended_membership(*, organization_id: int, actor: U
 
 def registrations_anonymise_before(*, cutoff: datetime) -> int:
     """Detach people from registrations of meetings that ended before `cutoff`."""
-    return Registration.objects.filter(meeting__ends_at__lt=cutoff, user__isnull=False).update(
-        user=None, anonymised_at=timezone.now(), list_consent=False
-    )
+    anonymised = Registration.objects.filter(
+        meeting__ends_at__lt=cutoff, user__isnull=False
+    ).update(user=None, anonymised_at=timezone.now(), list_consent=False)
+    anonymous_pages_changed()  # an update() sends no signal
+    return anonymised
