@@ -238,10 +238,12 @@ def _claim(limit: int) -> list[OutboxMessage]:
 
 def _render(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     """Render rows that name a renderer, a renderer's rows at a time. Returns the rows to send;
-    obsolete ones are cancelled, and a renderer that fails fails its rows (with the error)."""
+    obsolete ones are cancelled, and a renderer that fails fails its rows (with the error).
+    Every attempt renders again (a retry, the office's resend): the subject kept with an
+    earlier attempt is for the office's list only; the text was never stored."""
     pending: dict[str, list[OutboxMessage]] = defaultdict(list)
     for row in rows:
-        if row.renderer and not row.subject:
+        if row.renderer:
             pending[row.renderer].append(row)
     dropped: set[int] = set()
     for name, group in pending.items():
@@ -279,11 +281,12 @@ def _finish(row: OutboxMessage, state: str, *, error: str | None = None, **extra
     )
 
 
-def _content_fields(row: OutboxMessage) -> dict:
+def _content_fields(row: OutboxMessage, *, sent: bool) -> dict:
     """What is stored with the outcome. A message rendered by the worker keeps its subject (its
-    text is rebuilt from the current data when the office looks at it); a message with a
-    secret keeps its subject only."""
-    if row.sensitive:
+    text is rebuilt from the current data when the office looks at it, or when it is sent
+    again). A message with a secret keeps its text until it is sent, since a retry or the
+    office's resend needs it (the admin never shows it), and its subject only after."""
+    if row.sensitive and sent:
         return {"body_text": "", "body_html": "", "attachments": []}
     if row.renderer:
         return {"subject": row.subject}
@@ -299,9 +302,9 @@ def _record_failure(row: OutboxMessage, exc: BaseException) -> dict:
             "last_error": error,
             "handed_over_at": None,
             "next_attempt_at": timezone.now() + retry_delay(row.attempts),
-            **_content_fields(row),
+            **_content_fields(row, sent=False),
         }
-    return {"state": State.FAILED, "last_error": error, **_content_fields(row)}
+    return {"state": State.FAILED, "last_error": error, **_content_fields(row, sent=False)}
 
 
 class _Journal:
@@ -386,7 +389,9 @@ def _send_one(connection, row: OutboxMessage, journal: _Journal, factory) -> Non
         if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
             _close_quietly(connection)
         return
-    journal.outcome(row, {"state": State.SENT, "sent_at": timezone.now(), **_content_fields(row)})
+    journal.outcome(
+        row, {"state": State.SENT, "sent_at": timezone.now(), **_content_fields(row, sent=True)}
+    )
 
 
 def _smtp_session(connection):

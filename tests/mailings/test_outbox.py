@@ -184,3 +184,63 @@ def test_a_broker_outage_does_not_fail_the_cause(settings, django_capture_on_com
     with down, django_capture_on_commit_callbacks(execute=True):
         services.outbox_enqueue(_message())
     assert OutboxMessage.objects.get().state == "queued"
+
+
+def _confirmation_for(person_email: str):
+    """A registration confirmation: a message the worker renders (text, HTML, calendar file)."""
+    from tests.members.factories import UserFactory
+    from tests.workinggroups.factories import MeetingFactory
+    from workinggroups.services import registration_create
+
+    person = UserFactory(email=person_email, language="de")
+    meeting = MeetingFactory(title="Arbeitstreffen Recruiting")
+    registration_create(meeting=meeting, person=person)
+    return OutboxMessage.objects.get(to_email=person_email)
+
+
+def _retry_now(row):
+    OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+
+
+def test_a_rendered_message_retried_after_a_transient_answer_arrives_whole(smtp_server):
+    smtp_server.refuse["anna@testoptik.example"] = (451, 1)
+    row = _confirmation_for("anna@testoptik.example")
+    deliver_outbox()
+    row.refresh_from_db()
+    assert row.state == "queued" and row.attempts == 1
+    _retry_now(row)
+    deliver_outbox()
+
+    (received,) = smtp_server.received_by("anna@testoptik.example")
+    assert "Arbeitstreffen Recruiting" in received["Subject"]
+    assert "Arbeitstreffen Recruiting" in received.get_body(("plain",)).get_content()
+    assert any(part.get_content_type() == "text/calendar" for part in received.iter_attachments())
+
+
+def test_a_rendered_message_sent_again_by_the_office_arrives_whole(smtp_server):
+    smtp_server.refuse["anna@testoptik.example"] = (550, 1)
+    row = _confirmation_for("anna@testoptik.example")
+    deliver_outbox()
+    row.refresh_from_db()
+    assert row.state == "failed"
+
+    services.outbox_resend(message_id=row.pk, actor=None)
+    deliver_outbox()
+
+    (received,) = smtp_server.received_by("anna@testoptik.example")
+    assert "Arbeitstreffen Recruiting" in received.get_body(("plain",)).get_content()
+
+
+def test_a_message_with_a_secret_keeps_its_text_until_it_is_sent(smtp_server):
+    smtp_server.refuse["erika@testoptik.example"] = (451, 1)
+    row = services.outbox_enqueue(_message(sensitive=True))
+    deliver_outbox()
+    row.refresh_from_db()
+    assert row.state == "queued"
+    _retry_now(row)
+    deliver_outbox()
+
+    (received,) = smtp_server.received_by("erika@testoptik.example")
+    assert received.get_body(("plain",)).get_content().strip() == "Guten Tag"
+    row.refresh_from_db()
+    assert row.state == "sent" and row.body_text == ""
