@@ -161,6 +161,30 @@ def count_cell(
     )
 
 
+def protect_against_complement(
+    cell: Cell,
+    population: Mapping[Hashable, float],
+    *,
+    min_contributors: int | None = None,
+    p: float | None = None,
+) -> Cell:
+    """A cell of an overlapping breakdown beside the published total of its population.
+
+    Technology fields overlap (an organisation names several), so their cells are no table
+    that adds up to the total and `protect_table` cannot guard them. But the total minus such a
+    cell is the sum of everybody outside it: that sum must pass the primary rules as well, or
+    the cell is suppressed (secondary). Example: all but two organisations name "Laser"; the
+    total minus the Laser cell would be the two others' sum."""
+    if not cell.published:
+        return cell
+    rest = {key: amount for key, amount in population.items() if key not in cell.contributions}
+    if rest and primary_reason(
+        rest, frequency=cell.frequency, min_contributors=min_contributors, p=p
+    ):
+        return replace(cell, published=False, reason=SECONDARY)
+    return cell
+
+
 def _recheck(cell: Cell, *, min_contributors: int | None, p: float | None) -> Cell:
     reason = primary_reason(
         cell.contributions, frequency=cell.frequency, min_contributors=min_contributors, p=p

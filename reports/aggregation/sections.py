@@ -25,7 +25,14 @@ from reports.aggregation.figures import (
     SpecialQuestionFigures,
     Table,
 )
-from reports.disclosure import Cell, check_cell, count_cell, protect_shares, protect_table
+from reports.disclosure import (
+    Cell,
+    check_cell,
+    count_cell,
+    protect_against_complement,
+    protect_shares,
+    protect_table,
+)
 from reports.models import (
     REGIONS,
     SECTORS,
@@ -311,6 +318,15 @@ def hiring(responses: list[dict]) -> Table:
 def technology_fields(responses: list[dict]) -> list[Row]:
     by_organisation = {r["organization_id"]: r for r in responses}
     organisations = _load_fields(responses)
+    # The totals of employees and revenue are published: each field's complement is known too.
+    population = {
+        column: {r["organization_id"]: r[column] for r in responses if r[column] is not None}
+        for column in ("employees", "revenue")
+    }
+
+    def guarded(members: list[dict], column: str) -> Cell:
+        return protect_against_complement(cell_of(members, column), population[column])
+
     rows = []
     for technology in TechnologyField.objects.all():
         members = [by_organisation[org] for org in organisations.get(technology.id, [])]
@@ -325,8 +341,8 @@ def technology_fields(responses: list[dict]) -> list[Row]:
                     "organisations": figure(
                         count_cell(r["organization_id"] for r in members), integer=True
                     ),
-                    "employees": figure(cell_of(members, "employees"), integer=True),
-                    "revenue": figure(cell_of(members, "revenue")),
+                    "employees": figure(guarded(members, "employees"), integer=True),
+                    "revenue": figure(guarded(members, "revenue")),
                 },
             )
         )

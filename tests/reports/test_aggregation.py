@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from members.models import Organization
+from reports import disclosure
 from reports.aggregation import Figure, RoundFigures, round_aggregate, round_progress
 from reports.models import SpecialQuestion, SurveyResponse, SurveyRound, TechnologyField
 from tests.members.factories import OrganizationFactory
@@ -353,20 +354,45 @@ def test_technology_fields(data):
     by_field = rows(round_aggregate(data["round"]).technology_fields)
     laser, optics = data["fields"]["laser"], data["fields"]["optics"]
     sensing, retired = data["fields"]["sensing"], data["fields"]["retired"]
-    # Laser: A B C F; employees 10 20 30 300: 360 − 300 − 30 = 30 = 10 % of 300, just published
+    # Laser: A B C F; employees 10 20 30 300 pass on their own (360 − 300 − 30 = 30 = 10 % of
+    # 300), but the total (500) is published: 500 − 360 = 140 would be D and E alone, two
+    # organisations. The same for revenue (21 M − 12 M = D + E). Both suppressed.
     assert by_field[str(laser.id)] == {
         "organisations": Figure(4),
-        "employees": Figure(360),
-        "revenue": Figure(12_000_000.0),
+        "employees": HIDDEN,
+        "revenue": HIDDEN,
     }
-    # Optics: C D E; employees 30 60 80 fine; revenue 3 4 5 M fine
+    # Optics: C D E; employees 30 60 80 pass, but 500 − 170 = 330 would be A B F, dominated by
+    # F (330 − 300 − 20 = 10 < 30): suppressed. Revenue: 21 M − 12 M = 9 M of A B F, where
+    # 9 − 6 − 2 = 1 ≥ 10 % of 6: published.
     assert by_field[str(optics.id)] == {
         "organisations": Figure(3),
-        "employees": Figure(170),
+        "employees": HIDDEN,
         "revenue": Figure(12_000_000.0),
     }
     assert by_field[str(sensing.id)]["organisations"] == Figure(0)
     assert str(retired.id) not in by_field  # inactive and unnamed
+
+
+def test_no_hidden_figure_follows_from_the_total_minus_a_technology_field(data):
+    """The cells of other tables that are suppressed must not be recoverable as total minus a
+    published technology field (the fields overlap, so they are guarded one by one)."""
+    figures = round_aggregate(data["round"])
+    responses = {
+        response.organization_id: response
+        for response in SurveyResponse.objects.filter(round=data["round"], state="submitted")
+    }
+    for row in figures.technology_fields:
+        field = TechnologyField.objects.get(pk=int(row.key))
+        inside = set(field.responses.values_list("organization_id", flat=True))
+        for column in ("employees", "revenue"):
+            if row.figures[column].published:
+                rest = {
+                    org: float(getattr(response, column))
+                    for org, response in responses.items()
+                    if org not in inside and getattr(response, column) is not None
+                }
+                assert not rest or not disclosure.primary_reason(rest), (field, column, rest)
 
 
 def test_a_technology_field_of_two_organisations_is_suppressed(data):
