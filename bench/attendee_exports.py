@@ -4,7 +4,12 @@ Prints wall time (best of N runs) and peak Python memory (tracemalloc) per forma
 plus the number of SQL queries of the selector. Runs on a throw-away SQLite database unless
 DATABASE_URL points elsewhere; never part of the test suite.
 
+The sign-in sheet may be rendered by worker processes, which tracemalloc does not see: its
+memory is measured with --json, each size in a fresh process, as peak resident memory of the
+rendering process and its workers (the sum of their peaks, and the largest single process).
+
     .venv/bin/python bench/attendee_exports.py [--sizes 500 5000] [--repeat 3]
+    .venv/bin/python bench/attendee_exports.py --json [--sizes 500 5000] [--processes 1]
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from datetime import timedelta
@@ -92,9 +98,10 @@ def make_meeting(size: int):
     return meeting
 
 
-def pdf_in_child(size: int) -> dict:
+def pdf_in_child(size: int, processes: int | None = None) -> dict:
+    extra = ["--processes", str(processes)] if processes else []
     output = subprocess.run(
-        [sys.executable, __file__, "--child-pdf", str(size)],
+        [sys.executable, __file__, "--child-pdf", str(size), *extra],
         check=True,
         capture_output=True,
         text=True,
@@ -102,9 +109,47 @@ def pdf_in_child(size: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def child_pdf(size: int) -> None:
+class WorkerPeaks(threading.Thread):
+    """Polls this process's children (the sheet's worker processes) for their peak resident
+    memory (VmHWM) until stopped; a worker's peak only grows, so the last reading is its peak."""
+
+    def __init__(self, interval: float = 0.02):
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.peaks_kb: dict[int, int] = {}
+        self.done = threading.Event()
+
+    def _children(self) -> list[int]:
+        pid = os.getpid()
+        try:
+            return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            for child in self._children():
+                try:
+                    status = Path(f"/proc/{child}/status").read_text()
+                except OSError:
+                    continue  # just ended
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = int(line.split()[1])
+                        self.peaks_kb[child] = max(self.peaks_kb.get(child, 0), peak)
+            self.done.wait(self.interval)
+
+    def stop(self) -> dict[int, int]:
+        self.done.set()
+        self.join()
+        return self.peaks_kb
+
+
+def child_pdf(size: int, processes: int | None) -> None:
     """One sign-in sheet of `size` attendees in this fresh process: wall time of the render
-    and the process's peak resident memory (what a worker needs)."""
+    and the peak resident memory it needs: `peak_rss_mb` is the sum of the peaks of this
+    process and of its worker processes (an upper bound: forked workers share pages with this
+    process), `largest_process_mb` the peak of the largest single process."""
     from django.utils import translation
 
     from workinggroups import exports
@@ -113,11 +158,26 @@ def child_pdf(size: int) -> None:
     translation.activate("de")
     meeting = make_meeting(size)
     rows = attendee_list(meeting)
+    workers = WorkerPeaks()
+    workers.start()
     began = time.perf_counter()
-    content = exports.attendees_pdf(meeting, rows)
+    content = exports.attendees_pdf(meeting, rows, processes=processes)
     seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak, "bytes": len(content)}))
+    worker_peaks = workers.stop()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss_mb": own + sum(worker_peaks.values()) / 1024,
+                "largest_process_mb": max(own, children),
+                "parent_rss_mb": own,
+                "workers": len(worker_peaks),
+                "bytes": len(content),
+            }
+        )
+    )
 
 
 def measure(function, repeat: int, with_memory: bool) -> tuple[float, float | None, int]:
@@ -148,6 +208,11 @@ def main() -> None:
         action="store_true",
         help="only the PDF, each size in a fresh process (time and peak RSS), as one JSON line",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help="worker processes for the sign-in sheet (default: as in production; 1: none)",
+    )
     parser.add_argument("--child-pdf", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         "--no-memory",
@@ -156,11 +221,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.json:
-        print(json.dumps({"pdf": {str(size): pdf_in_child(size) for size in args.sizes}}))
+        pdf = {str(size): pdf_in_child(size, args.processes) for size in args.sizes}
+        print(json.dumps({"pdf": pdf}))
         return
     setup_django()
     if args.child_pdf:
-        child_pdf(args.child_pdf)
+        child_pdf(args.child_pdf, args.processes)
         return
 
     from django.db import connection
@@ -180,11 +246,18 @@ def main() -> None:
             ("selector", lambda meeting=meeting: attendee_list(meeting)),
             ("csv", lambda rows=rows: exports.attendees_csv(rows)),
             ("xlsx", lambda meeting=meeting, rows=rows: exports.attendees_xlsx(meeting, rows)),
-            ("pdf", lambda meeting=meeting, rows=rows: exports.attendees_pdf(meeting, rows)),
+            (
+                "pdf",
+                lambda meeting=meeting, rows=rows: exports.attendees_pdf(
+                    meeting, rows, processes=args.processes
+                ),
+            ),
         ]
         for name, function in steps:
             repeat = 1 if name == "pdf" and size > 1000 else args.repeat
-            seconds, megabytes, output = measure(function, repeat, not args.no_memory)
+            # The sheet's workers are invisible to tracemalloc: its memory is in --json.
+            with_memory = not args.no_memory and name != "pdf"
+            seconds, megabytes, output = measure(function, repeat, with_memory)
             unit = "rows" if name == "selector" else "bytes"
             memory = f"{megabytes:>10.1f}MB" if megabytes is not None else f"{'-':>12}"
             print(

@@ -1,17 +1,13 @@
-"""Attendee list files: CSV, XLSX and the PDF sign-in sheet, all rendered from `attendee_list`."""
+"""Attendee lists as spreadsheets: CSV and XLSX, both rendered from `attendee_list`."""
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from workinggroups.models import Meeting, Registration
@@ -19,45 +15,6 @@ from workinggroups.selectors import AttendeeRow
 
 # Spreadsheet programs execute cells that begin with these characters as formulas.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-# Spelled out as Germans do (ä → ae), and letters that Unicode does not decompose into a base
-# letter and an accent (ø, ł, æ); every other accent is dropped by the decomposition (é → e).
-TRANSLITERATION = str.maketrans(
-    {
-        "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
-        "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
-        "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i",
-    }
-)  # fmt: skip
-
-
-def filename_slug(text: str, max_length: int = 40) -> str:
-    """`text` as part of a download's file name: lower-case ASCII letters, digits and hyphens,
-    with umlauts spelled out ("Rückblick Größe" → "rueckblick-groesse"), not dropped.
-
-    The one helper for every file name built from text (attendee lists, calendar files)."""
-    composed = unicodedata.normalize("NFC", text)  # "u" + combining diaeresis is "ü" too
-    ascii_text = (
-        unicodedata.normalize("NFKD", composed.translate(TRANSLITERATION))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > max_length:  # at the end of a word, unless it is one long word
-        cut = slug[: max_length + 1]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_length]
-    return slug
-
-
-def dated_filename(title: str, when: datetime, extension: str) -> str:
-    """optonet-<title>-<day in Berlin>.<extension>, for the files of a meeting."""
-    stamp = timezone.localtime(when).date().isoformat()
-    name = "-".join(part for part in ("optonet", filename_slug(title), stamp) if part)
-    return f"{name}.{extension}"
-
-
-def attendee_list_filename(meeting: Meeting, file_format: str) -> str:
-    return dated_filename(meeting.title, meeting.starts_at, file_format)
 
 
 def neutralise(value: str) -> str:
@@ -153,22 +110,3 @@ def attendees_xlsx(meeting: Meeting, rows: Sequence[AttendeeRow]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def attendees_pdf(meeting: Meeting, rows: Sequence[AttendeeRow]) -> bytes:
-    """The printable A4 sign-in sheet of confirmed attendees (WeasyPrint)."""
-    from weasyprint import HTML
-
-    moderators = [m.user.full_name for m in meeting.group.moderations.select_related("user").all()]
-    html = render_to_string(
-        "workinggroups/pdf/signin_sheet.html",
-        {
-            "meeting": meeting,
-            "group": meeting.group,
-            "moderators": moderators,
-            "rows": [r for r in rows if r.status_code == Registration.Status.CONFIRMED],
-            "generated_at": timezone.now(),
-            "LANGUAGE_CODE": get_language(),
-        },
-    )
-    return HTML(string=html).write_pdf()
