@@ -44,6 +44,7 @@ def main() -> None:
 
     from bench.portal_load import _find_generated
     from members.models import User
+
     try:
         from optonet.page_cache import VERSION_KEY
     except ImportError:  # profiling a commit from before the page cache
