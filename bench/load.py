@@ -179,7 +179,10 @@ def burst(port: int, meeting_id: int, person_ids: list[int], tmp: Path) -> dict:
     }
 
 
-def feature_benchmarks() -> dict:
+def feature_benchmarks(environment: dict[str, str]) -> dict:
+    """The per-feature benchmarks, each in its own process with `environment` (the one the
+    harness was started with: each makes its own database and settings). A benchmark that
+    fails is reported with its error, never left out silently."""
     results = {}
     for name, command in (
         ("attendee_exports", ["bench/attendee_exports.py", "--json"]),
@@ -187,7 +190,12 @@ def feature_benchmarks() -> dict:
         ("growth_report", ["bench/growth_report.py", "--json"]),
     ):
         output = subprocess.run(
-            [sys.executable, *command], cwd=ROOT, capture_output=True, text=True, check=False
+            [sys.executable, *command],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         lines = [line for line in output.stdout.splitlines() if line.startswith("{")]
         results[name] = json.loads(lines[-1]) if lines else {"error": output.stderr[-2000:]}
