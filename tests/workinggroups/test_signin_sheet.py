@@ -2,10 +2,13 @@
 the header on every page, and the same sheet however its pages are split into chunks and
 processes."""
 
+import errno
 import io
 import logging
+import os
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone, translation
@@ -110,6 +113,35 @@ def test_chunks_and_worker_processes_make_the_same_sheet_as_one_document(
     assert in_parallel == whole
 
 
+def _child_processes() -> set[str]:
+    pid = os.getpid()
+    return set(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+
+
+def test_a_failing_worker_process_fails_the_sheet_and_leaves_no_process_behind(
+    meeting, monkeypatch
+):
+    def broken(job, font_config):
+        raise ValueError("WeasyPrint ist kaputt")
+
+    before = _child_processes()
+    monkeypatch.setattr(sheet, "_render_chunk", broken)  # the forked children inherit it
+    with pytest.raises(RuntimeError, match="WeasyPrint ist kaputt"):
+        attendees_pdf(meeting, _attendees(60), processes=2, max_rows_per_chunk=20)
+    assert _child_processes() == before
+
+
+def test_without_processes_to_be_had_the_sheet_is_made_in_this_one(meeting, monkeypatch):
+    def no_fork():
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with translation.override("de"):
+        pages = _pages(attendees_pdf(meeting, _attendees(60), processes=2, max_rows_per_chunk=20))
+    assert all(f"Seite {n} / {len(pages)}" in page for n, page in enumerate(pages, start=1))
+    assert all(f"Zeile{index:03d}" in "".join(pages) for index in range(60))
+
+
 def test_long_names_and_organisations_keep_their_row_and_the_page_count(meeting, caplog):
     short = _attendees(60)
     long = [
@@ -169,27 +201,33 @@ def test_an_empty_list_still_has_the_rows_for_walk_ins(meeting):
 @pytest.mark.parametrize(
     "count, first, per_page, tail, expected",
     [
-        (0, 15, 20, 7, [(0, 0)]),
-        (10, 15, 20, 5, [(0, 10)]),  # room for the walk-in rows under the last row
-        (10, 15, 20, 6, [(0, 10), (10, 10)]),  # no room: they get a page of their own
-        (15, 15, 20, 7, [(0, 15), (15, 15)]),
-        (50, 15, 20, 7, [(0, 15), (15, 35), (35, 50), (50, 50)]),  # 5 free rows < 7
-        (5, 0, 20, 7, [(0, 0), (0, 5)]),  # a header that fills the first page
+        (0, 15.5, 22.8, 6.7, [(0, 0)]),
+        (8, 15.5, 22.8, 6.7, [(0, 8)]),  # room for the walk-in rows under the last row
+        (9, 15.5, 22.8, 6.7, [(0, 9), (9, 9)]),  # no room: they get a page of their own
+        (15, 15.5, 22.8, 6.7, [(0, 15), (15, 15)]),
+        (16, 15.5, 22.8, 6.7, [(0, 15), (15, 16)]),
+        (50, 15.5, 22.8, 6.7, [(0, 15), (15, 37), (37, 50)]),
+        (53, 15.5, 22.8, 6.7, [(0, 15), (15, 37), (37, 53)]),  # 22.8 - 16 rows >= 6.7
+        (54, 15.5, 22.8, 6.7, [(0, 15), (15, 37), (37, 54), (54, 54)]),
+        (5, 0.4, 22.8, 6.7, [(0, 0), (0, 5)]),  # a header that fills the first page
     ],
 )
 def test_pagination_places_every_row_once_and_keeps_room_for_walk_ins(
     count, first, per_page, tail, expected
 ):
-    pages = sheet.paginate(
-        count, first_page_rows=first, rows_per_page=per_page, rows_left_for_tail=tail
-    )
+    pages = sheet.paginate(count, first_page_rows=first, rows_per_page=per_page, tail_rows=tail)
     assert [(page.start, page.stop) for page in pages] == expected
     assert [index for page in pages for index in page] == list(range(count))
 
 
 def test_chunks_are_even_runs_of_pages_and_a_multiple_of_the_processes():
-    assert sheet.split_into_chunks(7, 3) == [range(0, 3), range(3, 5), range(5, 7)]
-    assert sheet.split_into_chunks(2, 4) == [range(0, 1), range(1, 2)]
+    assert sheet.split_into_chunks([1] * 7, 3) == [range(0, 2), range(2, 5), range(5, 7)]
+    assert sheet.split_into_chunks([1] * 2, 4) == [range(0, 1), range(1, 2)]
+    # a heavy first page: the first run takes fewer pages
+    assert sheet.split_into_chunks([5, 1, 1, 1, 1, 1], 2) == [range(0, 1), range(1, 6)]
+    runs = sheet.split_into_chunks([22] * 230, 10)
+    assert [len(run) for run in runs] == [23] * 10
+    assert [page for run in runs for page in run] == list(range(230))
     assert sheet.chunk_count(500, processes=2, max_rows_per_chunk=600) == 2
     assert sheet.chunk_count(5000, processes=2, max_rows_per_chunk=600) == 10
     assert sheet.chunk_count(5000, processes=1, max_rows_per_chunk=600) == 9

@@ -6,24 +6,31 @@ Fast and bounded in memory for long lists, by construction:
   page, the page numbers ("Seite 3 / 12") and each page's header are decided here, in Python,
   before WeasyPrint lays anything out. Only the first page's header varies in height (long
   titles and addresses wrap); it is measured once by laying out that header alone.
-- The rows are plain blocks with floated cells: WeasyPrint's table layout is its slowest one, and
-  the column lines are drawn once per page instead of four borders per cell.
+- The rows are plain blocks with floated cells (WeasyPrint's table layout is slower), the column
+  lines are drawn once per page instead of four borders per cell, and Python's cycle collector
+  pauses while a chunk is laid out. WeasyPrint still needs 5 to 7 ms per row, mostly for the
+  lines of text: a font with Arial's widths keeps most cells on one line.
 - The pages are rendered as several documents ("chunks") of at most `MAX_ROWS_PER_CHUNK` rows,
-  in parallel worker processes when the list is long enough, and joined with pypdf. WeasyPrint
-  keeps every box of a document in memory until the PDF is written, so the chunk size, not the
-  length of the list, decides the memory a rendering needs.
+  in forked worker processes when the list is long enough (`render_in_processes`), and joined
+  with pypdf. WeasyPrint keeps every box of a document in memory until the PDF is written, so
+  the chunk size, not the length of the list, decides the memory a rendering needs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import logging
 import math
 import os
-from collections.abc import Iterator, Sequence
+import pickle
+import selectors
+import signal
+import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -41,11 +48,13 @@ TEMPLATE = "workinggroups/pdf/signin_sheet.html"
 # Worker processes for one sheet: the "pdf" Celery worker renders one sheet at a time, and a
 # request renders at most ATTENDEE_PDF_SYNC_LIMIT rows; more processes than cores only cost memory.
 MAX_PROCESSES = 2
-# Below this many rows, starting processes costs more than it saves.
-PARALLEL_FROM_ROWS = 120
-# WeasyPrint needs about 120 KB per row until the chunk is written: 600 rows stay under 100 MB
-# on top of the process itself.
-MAX_ROWS_PER_CHUNK = 600
+# Below this many rows, worker processes save too little to be worth starting (measured:
+# 40 rows 0.37 → 0.34 s, 80 rows 0.61 → 0.45 s, 200 rows 1.32 → 0.90 s).
+PARALLEL_FROM_ROWS = 80
+# WeasyPrint holds about 80 KB a row until the chunk is written: 400 rows add some 30 MB to a
+# process. Measured on 5,000 rows: 250, 400 and 600 rows a chunk take the same time within
+# noise (400 the least), the peak memory grows with the chunk.
+MAX_ROWS_PER_CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ GEOMETRY = Geometry()
 PX_PER_MM = 96 / 25.4  # CSS pixels, the unit of WeasyPrint's positions
 
 # Longer than this many characters, a cell's text is set smaller, so that it fits the row.
-LONG_NAME = 34
+LONG_NAME = 40
 LONG_ORGANIZATION = 44
 LONG_JOB_TITLE = 34
 
@@ -116,34 +125,46 @@ class SheetPage:
 
 
 def paginate(
-    row_count: int, *, first_page_rows: int, rows_per_page: int, rows_left_for_tail: int
+    row_count: int, *, first_page_rows: float, rows_per_page: float, tail_rows: float
 ) -> list[range]:
-    """Which rows (indexes) go on each page: `first_page_rows` on the first, `rows_per_page` on
-    every other. The walk-in rows need the room of `rows_left_for_tail` rows on the last page;
-    if it lacks that room, they get a page of their own (an empty range)."""
+    """Which rows (indexes) go on each page. The first page has room for `first_page_rows`
+    rows, every other for `rows_per_page` (heights in rows, fractions included). The walk-in
+    rows and the closing line need the room of `tail_rows` rows under the last row; if the last
+    page lacks it, they get a page of their own (an empty range)."""
     if rows_per_page < 1:
         raise ValueError("a page must hold at least one row")
     pages = []
-    start, capacity = 0, max(first_page_rows, 0)
+    start, room = 0, max(first_page_rows, 0)
     while True:
-        end = min(row_count, start + capacity)
+        end = min(row_count, start + math.floor(room))
         pages.append(range(start, end))
         if end == row_count:
-            if capacity - (end - start) < rows_left_for_tail:
+            if room - (end - start) < tail_rows:
                 pages.append(range(row_count, row_count))
             return pages
-        start, capacity = end, rows_per_page
+        start, room = end, rows_per_page
 
 
-def split_into_chunks(page_count: int, chunks: int) -> list[range]:
-    """Consecutive runs of pages, as even as possible (the first runs one page longer)."""
-    chunks = max(1, min(chunks, page_count))
-    size, extra = divmod(page_count, chunks)
-    runs, start = [], 0
-    for index in range(chunks):
-        end = start + size + (1 if index < extra else 0)
+def split_into_chunks(page_work: Sequence[float], chunks: int) -> list[range]:
+    """Consecutive runs of pages with about the same work each (`page_work`: one figure per
+    page, such as its rows), so that no process is left rendering alone at the end."""
+    chunks = max(1, min(chunks, len(page_work)))
+    total = sum(page_work)
+    runs, start, done = [], 0, 0.0
+    for index in range(1, chunks):
+        # end this run where the work done comes closest to its share, leaving a page each
+        # for the runs still to come
+        target = total * index / chunks
+        end = start + 1
+        done += page_work[start]
+        while end < len(page_work) - (chunks - index):
+            if abs(done + page_work[end] - target) >= abs(done - target):
+                break
+            done += page_work[end]
+            end += 1
         runs.append(range(start, end))
         start = end
+    runs.append(range(start, len(page_work)))
     return runs
 
 
@@ -181,26 +202,43 @@ def attendees_pdf(
 ) -> bytes:
     """The printable A4 sign-in sheet of the confirmed attendees among `rows`.
 
-    `processes` (default: up to MAX_PROCESSES, one per core) render the chunks in parallel; 1
-    renders them one after the other in this process. Either way the file is the same."""
-    import weasyprint  # noqa: F401 -- before the workers are forked: they inherit it
-
+    `processes` (default: up to MAX_PROCESSES, one per core, for lists of PARALLEL_FROM_ROWS
+    rows or more) render the chunks in parallel; 1 renders them one after the other in this
+    process. Either way the file is the same."""
     signing = [r for r in rows if r.status_code == Registration.Status.CONFIRMED]
     if processes is None:
         processes = available_processes() if len(signing) >= PARALLEL_FROM_ROWS else 1
-    # The workers are forked before this process lays anything out (the header is measured
-    # below), so they start from a clean text-layout state.
-    with _worker_pool(processes) as pool:
-        sheet = SignInSheet(meeting, signing)
-        chunks = chunk_count(
-            len(signing), processes=processes, max_rows_per_chunk=max_rows_per_chunk
-        )
-        jobs = sheet.chunk_jobs(chunks)
-        if pool is None:
-            parts = [_render_chunk(job, sheet.font_config) for job in jobs]
-        else:
-            parts = pool.map(_render_chunk_in_worker, jobs, chunksize=1)
+    sheet = SignInSheet(meeting, signing)
+    chunks = chunk_count(len(signing), processes=processes, max_rows_per_chunk=max_rows_per_chunk)
+    jobs = sheet.chunk_jobs(chunks)
+    parts = None
+    if processes > 1 and len(jobs) > 1:
+        try:
+            parts = render_in_processes(jobs, processes)
+        except OSError:  # no processes to be had (limits, memory): slower, but it is made
+            logger.warning(
+                "sign-in sheet: no worker processes, rendering in this one", exc_info=True
+            )
+    if parts is None:
+        parts = []
+        for job in jobs:
+            with _garbage_collector_paused():
+                parts.append(_render_chunk(job, sheet.font_config))
     return join_pdfs(parts)
+
+
+@contextlib.contextmanager
+def _garbage_collector_paused():
+    """WeasyPrint makes millions of short-lived objects, and Python's cycle collector
+    repeatedly walks all of them while a chunk is laid out: about 15 % of the time. A chunk's
+    garbage is bounded (MAX_ROWS_PER_CHUNK), and collected when the collector resumes."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -247,9 +285,9 @@ class SignInSheet:
         }
         spans = paginate(
             len(self.rows),
-            first_page_rows=self._rows_on_first_page(),
-            rows_per_page=math.floor(GEOMETRY.rows_space / GEOMETRY.row),
-            rows_left_for_tail=math.ceil(GEOMETRY.tail / GEOMETRY.row),
+            first_page_rows=self._room_on_first_page() / GEOMETRY.row,
+            rows_per_page=GEOMETRY.rows_space / GEOMETRY.row,
+            tail_rows=GEOMETRY.tail / GEOMETRY.row,
         )
         self.pages = [
             SheetPage(
@@ -272,22 +310,27 @@ class SignInSheet:
             },
         )
 
-    def _rows_on_first_page(self) -> int:
-        """Lay out the first page without rows: where its grid begins decides how many fit."""
+    def _room_on_first_page(self) -> float:
+        """Millimetres for rows on the first page: its header is laid out alone, without rows,
+        and where its grid begins decides."""
         from weasyprint import HTML
 
         probe_page = SheetPage(number=1, rows=[], is_last=False)
         document = HTML(string=self.html([probe_page], total_pages=1, probe=True)).render(
             font_config=self.font_config
         )
-        grid_top_mm = document.pages[0].anchors["sheet-grid"][1] / PX_PER_MM
-        header = grid_top_mm - GEOMETRY.margin_top
-        space = GEOMETRY.body - header - GEOMETRY.column_head - GEOMETRY.slack
-        return max(0, math.floor(space / GEOMETRY.row))
+        grid_top = document.pages[0].anchors["sheet-grid"][1] / PX_PER_MM - GEOMETRY.margin_top
+        return GEOMETRY.rows_space - grid_top
 
     def chunk_jobs(self, chunks: int) -> list[ChunkJob]:
         jobs = []
-        for run in split_into_chunks(len(self.pages), chunks):
+        # a page's work: its rows, and about as much again for what every page has (margins,
+        # column head), more for the first page's header and the last page's walk-in rows
+        work = [
+            len(page.rows) + 8 + (10 if page.number == 1 or page.is_last else 0)
+            for page in self.pages
+        ]
+        for run in split_into_chunks(work, chunks):
             pages = self.pages[run.start : run.stop]
             html = self.html(pages, total_pages=len(self.pages))
             jobs.append(ChunkJob(html=html, pages=len(pages), first_page=run.start + 1))
@@ -310,40 +353,99 @@ def _render_chunk(job: ChunkJob, font_config) -> bytes:
     return document.write_pdf()
 
 
-_worker_font_config: tuple[int, Any] | None = None
+def render_in_processes(jobs: Sequence[ChunkJob], processes: int) -> list[bytes]:
+    """The PDFs of `jobs`, in order, rendered by `processes` forked children: child k renders
+    jobs k, k + processes, ... and sends them back through its pipe.
 
-
-def _render_chunk_in_worker(job: ChunkJob) -> bytes:
-    """In a worker process: one font configuration for all its chunks (fontconfig's setup
-    takes a while), never one inherited from the parent."""
-    global _worker_font_config
-    from weasyprint.text.fonts import FontConfiguration
-
-    if _worker_font_config is None or _worker_font_config[0] != os.getpid():
-        _worker_font_config = (os.getpid(), FontConfiguration())
-    return _render_chunk(job, _worker_font_config[1])
-
-
-@contextlib.contextmanager
-def _worker_pool(processes: int) -> Iterator[Any]:
-    """`processes` forked workers, or None for rendering in this process.
-
-    billiard, Celery's fork of multiprocessing, because the sheet is rendered inside Celery's
-    prefork workers: the standard library (and so concurrent.futures) refuses to start processes
-    from those, as they are daemonic; billiard does not."""
-    if processes <= 1:
-        yield None
-        return
-    from billiard import get_context
-
+    Plain os.fork rather than a pool: Celery's prefork workers, where long sheets are rendered,
+    are daemonic processes, from which multiprocessing (and so concurrent.futures) refuses to
+    start any; billiard's pool, which would, takes most of a second to shut down. The children
+    inherit the jobs, so nothing is sent to them, and they leave through os._exit, so nothing
+    of the request or task that forked them (database connections, exit handlers) runs twice.
+    The caller must be single-threaded (gunicorn's sync workers, Celery's prefork workers):
+    a lock held by another thread at the fork would stay locked in the child."""
+    pipes: dict[int, int] = {}  # child's pid -> read end of its pipe
+    running: set[int] = set()
     try:
-        pool = get_context("fork").Pool(processes)
-    except OSError:  # no processes to be had (limits, memory): slower, but the sheet is made
-        logger.warning("sign-in sheet: no worker processes, rendering in this one", exc_info=True)
-        yield None
-        return
-    with pool:
-        yield pool
+        for first in range(min(processes, len(jobs))):
+            read_end, write_end = os.pipe()
+            try:
+                pid = os.fork()
+            except BaseException:
+                os.close(read_end)
+                os.close(write_end)
+                raise
+            if pid == 0:
+                os.close(read_end)
+                _render_in_child(jobs, range(first, len(jobs), processes), write_end)
+            os.close(write_end)
+            pipes[pid] = read_end
+            running.add(pid)
+        import pypdf  # noqa: F401 -- for join_pdfs, while the children work
+
+        received = _read_until_closed(list(pipes.values()))
+        parts: dict[int, bytes] = {}
+        for pid, read_end in pipes.items():
+            with contextlib.suppress(ChildProcessError):  # reaped by a SIGCHLD handler
+                os.waitpid(pid, 0)
+            running.discard(pid)
+            stream = io.BytesIO(received[read_end])
+            with contextlib.suppress(EOFError, pickle.UnpicklingError):  # killed mid-way
+                while stream.tell() < len(received[read_end]):
+                    index, content = pickle.load(stream)  # from our own child: trusted
+                    if index is None:
+                        raise RuntimeError(f"sign-in sheet: a worker process failed\n{content}")
+                    parts[index] = content
+        if len(parts) != len(jobs):
+            raise RuntimeError("sign-in sheet: a worker process ended without its chunks")
+        return [parts[index] for index in range(len(jobs))]
+    finally:
+        for pid in running:  # after an error or a time limit: no orphan goes on rendering
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        for read_end in pipes.values():
+            os.close(read_end)
+
+
+def _render_in_child(jobs: Sequence[ChunkJob], indexes: range, write_end: int) -> NoReturn:
+    status = 1
+    try:
+        from weasyprint.text.fonts import FontConfiguration
+
+        # Everything inherited from the parent stays out of the collector's walks (which
+        # would also copy the pages they touch); the collector runs between chunks only.
+        gc.freeze()
+        gc.disable()
+        with os.fdopen(write_end, "wb") as out:
+            try:
+                font_config = FontConfiguration()  # its own, not the parent's
+                for index in indexes:
+                    content = _render_chunk(jobs[index], font_config)
+                    pickle.dump((index, content), out, protocol=pickle.HIGHEST_PROTOCOL)
+                    gc.collect()
+                status = 0
+            except Exception:
+                pickle.dump((None, traceback.format_exc()), out)
+    finally:
+        os._exit(status)
+
+
+def _read_until_closed(fds: list[int]) -> dict[int, bytes]:
+    """Everything written to each pipe, read as it comes: a child must never wait for the
+    parent to read another child's pipe first."""
+    received = {fd: bytearray() for fd in fds}
+    with selectors.DefaultSelector() as selector:
+        for fd in fds:
+            selector.register(fd, selectors.EVENT_READ)
+        while selector.get_map():
+            for key, _events in selector.select():
+                data = os.read(key.fd, 1 << 20)
+                if data:
+                    received[key.fd] += data
+                else:
+                    selector.unregister(key.fd)
+    return {fd: bytes(data) for fd, data in received.items()}
 
 
 def join_pdfs(parts: Sequence[bytes]) -> bytes:
