@@ -272,7 +272,7 @@ OFFICE_PERMISSION_APPS = ["members", "mailings", "workinggroups", "reports", "ac
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
 PRIVACY_POLICY_VERSION = "2026-11"
 # Sign-in sheets with more confirmed attendees than this are rendered by a worker (the "pdf"
-# queue) instead of within the request; 500 attendees take about six seconds to render.
+# queue) instead of within the request; 500 attendees take about two and a half seconds to render.
 ATTENDEE_PDF_SYNC_LIMIT = env.int("ATTENDEE_PDF_SYNC_LIMIT", default=500)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 # The growth report's confidentiality rules (reports/disclosure.py): a figure is published only
