@@ -15,6 +15,7 @@ rendering process and its workers (the sum of their peaks, and the largest singl
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
@@ -35,6 +36,10 @@ def setup_django() -> None:
     if "DATABASE_URL" not in os.environ:
         handle, path = tempfile.mkstemp(suffix=".sqlite3", prefix="optonet-bench-")
         os.close(handle)
+        # A throw-away database: gone when this process ends (with SQLite's side files).
+        atexit.register(
+            lambda: [Path(path + suffix).unlink(missing_ok=True) for suffix in ("", "-wal", "-shm")]
+        )
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.pop("REDIS_URL", None)  # tasks in-process, cache in memory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "optonet.settings.local")
