@@ -36,21 +36,6 @@ LABELS: dict[str, dict[str, Any]] = {
     "sector": dict(SECTORS),
 }
 
-_NUMBER_COLUMNS = [
-    "revenue",
-    "employees",
-    "employees_rnd",
-    "trainees",
-    "leaders",
-    "leaders_women",
-    "positions_expansion",
-    "positions_replacement",
-    "rnd_share",
-    "export_share",
-    *(name for name, _label in REGIONS),
-    *(name for name, _label in SECTORS),
-]
-
 
 def _english() -> bool:
     return (get_language() or "de").startswith("en")
